@@ -1,0 +1,31 @@
+package dev.fairway.spi;
+
+/**
+ * A read-only, live view of one backend, as pickers see it.
+ *
+ * <p>Implemented by Fairway; a picker's tests may implement it. {@link #address()} never changes for a given
+ * backend; {@link #inFlight()} and {@link #health()} are read live and may change between calls.
+ */
+public interface Backend {
+
+    /**
+     * The backend's address, with its attributes.
+     *
+     * @return the address
+     */
+    BackendAddress address();
+
+    /**
+     * The requests sent to this backend whose response body has not yet completed, failed or been cancelled.
+     *
+     * @return the in-flight count, zero or more
+     */
+    int inFlight();
+
+    /**
+     * The backend's last reported health.
+     *
+     * @return the health state; {@link HealthState#UNKNOWN} without a health check
+     */
+    HealthState health();
+}

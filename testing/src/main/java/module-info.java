@@ -1,0 +1,12 @@
+/**
+ * Test support for Fairway and for authors of Fairway providers: a {@link dev.fairway.testing.FakeClock} that is
+ * both a {@link dev.fairway.spi.Ticker} and a {@link dev.fairway.spi.Scheduler} and runs due tasks when advanced,
+ * and {@link dev.fairway.testing.FakeBackend}, a {@link dev.fairway.spi.Backend} whose load a test sets.
+ *
+ * <p>Use it in test scope only. This module reads no system properties.
+ */
+module dev.fairway.testing {
+    requires transitive dev.fairway.spi;
+
+    exports dev.fairway.testing;
+}
