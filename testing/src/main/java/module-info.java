@@ -1,7 +1,9 @@
 /**
  * Test support for Fairway and for authors of Fairway providers: a {@link dev.fairway.testing.FakeClock} that is
  * both a {@link dev.fairway.spi.Ticker} and a {@link dev.fairway.spi.Scheduler} and runs due tasks when advanced,
- * and {@link dev.fairway.testing.FakeBackend}, a {@link dev.fairway.spi.Backend} whose load a test sets.
+ * {@link dev.fairway.testing.FakeBackend}, a {@link dev.fairway.spi.Backend} whose load a test sets, and
+ * {@link dev.fairway.testing.ServiceDeclarations}, which checks that a provider module's {@code provides} clauses
+ * and {@code META-INF/services} files agree.
  *
  * <p>Use it in test scope only. This module reads no system properties.
  */
