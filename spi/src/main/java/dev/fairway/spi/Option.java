@@ -258,6 +258,27 @@ public final class Option<T> {
     }
 
     /**
+     * An option of any type, converted by the provider's own function; for values the other factories cannot
+     * express, such as a list of IP addresses.
+     *
+     * @param key          the key
+     * @param defaultValue the default
+     * @param description  what the option does
+     * @param allowed      the allowed values in words, completing "use ..." in error messages
+     * @param converter    turns a user's value (a string, or a value of the type) into a valid typed value, or throws
+     *                     {@link IllegalArgumentException} (its message, if any, is appended to the error)
+     * @param <T>          the value type
+     * @return the option
+     */
+    public static <T> Option<T> ofCustom(String key, T defaultValue, String description, String allowed,
+                                         Function<Object, T> converter) {
+        Objects.requireNonNull(defaultValue, "defaultValue");
+        Objects.requireNonNull(allowed, "allowed");
+        Objects.requireNonNull(converter, "converter");
+        return new Option<>(key, defaultValue, false, description, allowed, converter);
+    }
+
+    /**
      * The same option, but one the user must give: building a client without it fails.
      *
      * @return a required copy of this option
@@ -326,7 +347,8 @@ public final class Option<T> {
         try {
             return converter.apply(raw);
         } catch (IllegalArgumentException | ArithmeticException | DateTimeParseException e) {
-            throw new IllegalArgumentException(qualifiedKey + " = '" + raw + "' is not allowed: use " + allowed, e);
+            String detail = e.getMessage() == null || e instanceof NumberFormatException ? "" : " (" + e.getMessage() + ")";
+            throw new IllegalArgumentException(qualifiedKey + " = '" + raw + "' is not allowed: use " + allowed + detail, e);
         }
     }
 

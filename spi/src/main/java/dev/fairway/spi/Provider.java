@@ -62,8 +62,19 @@ public interface Provider<C, T> {
     }
 
     /**
-     * Creates the runtime object. May throw {@link IllegalArgumentException} for a combination of options
-     * that {@link #options()} could not express; the message must name the options and the allowed values.
+     * Checks a combination of option values that {@link #options()} cannot express on its own (for example a
+     * minimum that must not exceed a maximum). Fairway calls it when the client is built, after each value has
+     * been validated, so that the user sees the error at {@code build()} rather than at the first request.
+     *
+     * @param options the validated values
+     * @throws IllegalArgumentException naming the options, their values and what is allowed
+     */
+    default void validate(OptionValues options) {
+    }
+
+    /**
+     * Creates the runtime object. Fairway has already passed the options through {@link #validate}; a provider
+     * may check again and throw {@link IllegalArgumentException} naming the options and the allowed values.
      *
      * @param context the library-made context, with the validated options
      * @return a new runtime object, never {@code null}
