@@ -1,0 +1,829 @@
+package dev.fairway;
+
+import dev.fairway.internal.ClientConfig;
+import dev.fairway.internal.Engine;
+import dev.fairway.internal.FacadeResponse;
+import dev.fairway.spi.HealthCheckProvider;
+import dev.fairway.spi.LifetimePolicyProvider;
+import dev.fairway.spi.OptionValues;
+import dev.fairway.spi.PickerProvider;
+import dev.fairway.spi.Provider;
+import dev.fairway.spi.ResolverProvider;
+import dev.fairway.spi.Scheduler;
+import dev.fairway.spi.Ticker;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import java.io.IOException;
+import java.net.Authenticator;
+import java.net.CookieHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * An {@link HttpClient} that spreads each request over every address of the request's host.
+ *
+ * <p>Existing code keeps its {@link HttpRequest}s and {@link HttpResponse.BodyHandler}s: the first request to a
+ * {@code scheme://host:port} resolves the host to all its addresses (by default through DNS, re-resolved
+ * periodically), keeps one {@link HttpClient} per address (a <em>leaf</em>), and sends each request to the address
+ * the picker chooses (round robin by default). Responses look as if the client had called the logical host:
+ * {@link HttpResponse#uri()}, {@link HttpResponse#request()} and {@link HttpResponse#previousResponse()} show the
+ * caller's URIs, and {@link #servedBy(HttpResponse)} tells which backend answered.
+ *
+ * {@snippet :
+ * try (FairwayClient client = FairwayClient.newBuilder()
+ *         .connectTimeout(Duration.ofSeconds(2))
+ *         .picker("round_robin")
+ *         .build()) {
+ *     HttpRequest request = HttpRequest.newBuilder(URI.create("http://orders.shop.svc.cluster.local:8080/orders/42")).build();
+ *     HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+ *     System.out.println(response.statusCode() + " from " + FairwayClient.servedBy(response).orElseThrow());
+ * }
+ * }
+ *
+ * <p><b>Load accounting.</b> A request counts as in flight on its backend from the moment it is sent until its
+ * response body completes, fails or is cancelled (not when the headers arrive), also for streaming bodies such as
+ * {@link HttpResponse.BodyHandlers#ofInputStream()}: read or close such a body.
+ *
+ * <p><b>Failures.</b> When no backend can be used the request fails quickly with a {@link NoBackendException}
+ * naming the target and the reason. A request that failed before it reached a server (connection refused,
+ * connect timeout, a leaf that was closing) is sent once more to another backend, whatever its method.
+ *
+ * <p><b>Redirects</b> are followed by this client, not by the leaves, so that each hop is balanced again;
+ * {@code Authorization}, {@code Cookie}, {@code Origin} and {@code Referer} are not carried to another origin. The
+ * {@link CookieHandler} sees the logical URIs.
+ *
+ * <p><b>Not supported:</b> proxies ({@link #proxy()} is empty), HTTP/2 server push (pushes are refused) and
+ * WebSockets ({@link #newWebSocketBuilder()} throws).
+ *
+ * <p><b>Shutting down</b> follows {@link HttpClient}: {@link #shutdown()} lets exchanges in flight finish and fails
+ * new ones with an {@link IOException}; {@link #awaitTermination(Duration)}, {@link #shutdownNow()} and
+ * {@link #close()} act on every leaf; after termination every connection is closed and every thread Fairway
+ * started has ended.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class FairwayClient extends HttpClient {
+
+    private final Engine engine;
+
+    private FairwayClient(Engine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * A builder with every default; see {@link Builder} for them.
+     *
+     * @return a new builder
+     */
+    public static Builder newBuilder() {
+        return new Builder();
+    }
+
+    /**
+     * A client with every default: {@code dns} resolver, {@code round_robin} picker, no health check.
+     *
+     * @return a new client
+     * @throws IllegalArgumentException if a default provider is not on the module path or class path
+     */
+    public static FairwayClient newFairwayClient() {
+        return newBuilder().build();
+    }
+
+    /**
+     * The backend that served a response of a {@link FairwayClient}.
+     *
+     * @param response a response
+     * @return the backend's IP address and port, or empty for a response of another client
+     */
+    public static Optional<InetSocketAddress> servedBy(HttpResponse<?> response) {
+        Objects.requireNonNull(response, "response");
+        return response instanceof FacadeResponse<?> facade ? Optional.of(facade.servedBy().socketAddress()) : Optional.empty();
+    }
+
+    @Override
+    public Optional<CookieHandler> cookieHandler() {
+        return engine.config().cookieHandler();
+    }
+
+    @Override
+    public Optional<Duration> connectTimeout() {
+        return engine.config().connectTimeout();
+    }
+
+    @Override
+    public Redirect followRedirects() {
+        return engine.config().redirect();
+    }
+
+    /**
+     * Always empty: Fairway connects to the backends directly.
+     *
+     * @return an empty optional
+     */
+    @Override
+    public Optional<ProxySelector> proxy() {
+        return Optional.empty();
+    }
+
+    @Override
+    public SSLContext sslContext() {
+        return engine.sslContext();
+    }
+
+    @Override
+    public SSLParameters sslParameters() {
+        return engine.sslParametersCopy();
+    }
+
+    @Override
+    public Optional<Authenticator> authenticator() {
+        return engine.config().authenticator();
+    }
+
+    @Override
+    public Version version() {
+        return engine.config().version();
+    }
+
+    @Override
+    public Optional<Executor> executor() {
+        return engine.config().executor();
+    }
+
+    @Override
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler)
+            throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<T>> future = sendAsync(request, responseBodyHandler);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw Engine.rethrowable(e.getCause());
+        }
+    }
+
+    @Override
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
+                                                            HttpResponse.BodyHandler<T> responseBodyHandler) {
+        return engine.send(request, responseBodyHandler);
+    }
+
+    /**
+     * Sends like {@link #sendAsync(HttpRequest, HttpResponse.BodyHandler)}. Server pushes are refused, so
+     * {@code pushPromiseHandler} is never called.
+     */
+    @Override
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
+                                                            HttpResponse.BodyHandler<T> responseBodyHandler,
+                                                            HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
+        return engine.send(request, responseBodyHandler);
+    }
+
+    @Override
+    public void shutdown() {
+        engine.shutdown();
+    }
+
+    @Override
+    public boolean awaitTermination(Duration duration) throws InterruptedException {
+        return engine.awaitTermination(duration);
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return engine.isTerminated();
+    }
+
+    @Override
+    public void shutdownNow() {
+        engine.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "FairwayClient[" + engine + "]";
+    }
+
+    /**
+     * Builds {@link FairwayClient}s, like {@link HttpClient.Builder}, with the balancing options added.
+     *
+     * <p>Defaults: no connect timeout, {@link Version#HTTP_2}, {@link Redirect#NEVER}, no cookie handler, the
+     * default {@link SSLContext}, a virtual thread per task shared by all leaves; resolver {@code dns}, picker
+     * {@code round_robin}, no health check, lifetime policy {@code never}; first resolution waits at most 10 seconds.
+     *
+     * <p>Each setting can come from code, from {@link #configure(Properties)} or from
+     * {@link #configureFromSystemProperties()}; the last call wins. Everything is validated by {@link #build()},
+     * which fails with an {@link IllegalArgumentException} naming the key, the value and what is allowed.
+     *
+     * <table class="striped">
+     * <caption>Configuration keys</caption>
+     * <thead><tr><th>key</th><th>value</th><th>default</th></tr></thead>
+     * <tbody>
+     * <tr><td>{@code fairway.resolver}</td><td>resolver provider name</td><td>{@code dns}</td></tr>
+     * <tr><td>{@code fairway.resolver.<option>}</td><td>an option of that resolver</td><td>the provider's</td></tr>
+     * <tr><td>{@code fairway.picker}</td><td>picker provider name</td><td>{@code round_robin}</td></tr>
+     * <tr><td>{@code fairway.picker.<option>}</td><td>an option of that picker</td><td>the provider's</td></tr>
+     * <tr><td>{@code fairway.health}</td><td>health-check provider name, or {@code none}</td><td>{@code none}</td></tr>
+     * <tr><td>{@code fairway.health.<option>}</td><td>an option of that health check</td><td>the provider's</td></tr>
+     * <tr><td>{@code fairway.lifetime}</td><td>lifetime-policy provider name</td><td>{@code never}</td></tr>
+     * <tr><td>{@code fairway.lifetime.<option>}</td><td>an option of that policy</td><td>the provider's</td></tr>
+     * <tr><td>{@code fairway.connect_timeout}</td><td>duration, like {@code 2s}</td><td>none</td></tr>
+     * <tr><td>{@code fairway.version}</td><td>{@code http_1_1} or {@code http_2}</td><td>{@code http_2}</td></tr>
+     * <tr><td>{@code fairway.follow_redirects}</td><td>{@code never}, {@code always} or {@code normal}</td><td>{@code never}</td></tr>
+     * <tr><td>{@code fairway.resolve_timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
+     * </tbody>
+     * </table>
+     *
+     * <p>{@code Builder} is an {@link HttpClient.Builder}, so code that configures an {@code HttpClient.Builder}
+     * can configure this one; {@link #proxy(ProxySelector)} is not supported and throws.
+     *
+     * <p>Not thread-safe.
+     */
+    public static final class Builder implements HttpClient.Builder {
+
+        /** The value of {@code fairway.health} that means no health check. */
+        public static final String NO_HEALTH_CHECK = "none";
+
+        private static final Set<String> FAMILIES = Set.of("resolver", "picker", "health", "lifetime");
+        private static final Set<String> CLIENT_KEYS = Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout");
+        private static final dev.fairway.spi.Option<Duration> CONNECT_TIMEOUT = dev.fairway.spi.Option.ofDuration(
+                "connect_timeout", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofDays(1), "connect timeout");
+        private static final dev.fairway.spi.Option<Duration> RESOLVE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
+                "resolve_timeout", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1), "first-resolution wait");
+        private static final dev.fairway.spi.Option<Version> VERSION = dev.fairway.spi.Option.ofEnum(
+                "version", Version.class, Version.HTTP_2, "HTTP version");
+        private static final dev.fairway.spi.Option<Redirect> REDIRECT = dev.fairway.spi.Option.ofEnum(
+                "follow_redirects", Redirect.class, Redirect.NEVER, "redirect policy");
+
+        private Duration connectTimeout;
+        private Version version = Version.HTTP_2;
+        private SSLContext sslContext;
+        private SSLParameters sslParameters;
+        private Executor executor;
+        private Redirect redirect = Redirect.NEVER;
+        private CookieHandler cookieHandler;
+        private Duration resolveTimeout = Duration.ofSeconds(10);
+        private final Family<ResolverProvider> resolver = new Family<>("resolver", "dns");
+        private final Family<PickerProvider> picker = new Family<>("picker", "round_robin");
+        private final Family<HealthCheckProvider> health = new Family<>("health", NO_HEALTH_CHECK);
+        private final Family<LifetimePolicyProvider> lifetime = new Family<>("lifetime", "never");
+        private final List<FairwayListener> listeners = new ArrayList<>();
+        private Ticker ticker;
+        private Scheduler scheduler;
+        private Long seed;
+        private int priority = -1;
+        private Authenticator authenticator;
+        private InetAddress localAddress;
+
+        private Builder() {
+        }
+
+        /**
+         * How long to wait for a TCP (and TLS) connection to a backend; default none (the operating system's).
+         * A short timeout lets a request that cannot connect be retried on another backend soon.
+         *
+         * @param duration a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if the duration is not positive
+         */
+        @Override
+        public Builder connectTimeout(Duration duration) {
+            Objects.requireNonNull(duration, "duration");
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException("connectTimeout " + duration + " is not allowed: use a positive duration");
+            }
+            this.connectTimeout = duration;
+            return this;
+        }
+
+        /**
+         * The HTTP/2 stream priority of requests, passed to every leaf; default the JDK's.
+         *
+         * @param priority 1 to 256
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        @Override
+        public Builder priority(int priority) {
+            if (priority < 1 || priority > 256) {
+                throw new IllegalArgumentException("priority " + priority + " is out of range: use 1 to 256");
+            }
+            this.priority = priority;
+            return this;
+        }
+
+        /**
+         * Not supported: Fairway connects to each backend directly.
+         *
+         * @param proxySelector ignored
+         * @return never returns
+         * @throws UnsupportedOperationException always
+         */
+        @Override
+        public Builder proxy(ProxySelector proxySelector) {
+            Objects.requireNonNull(proxySelector, "proxySelector");
+            throw new UnsupportedOperationException("FairwayClient connects to each backend directly and does not support a proxy;"
+                    + " use a plain HttpClient for proxied traffic");
+        }
+
+        /**
+         * An authenticator for servers that answer 401, passed to every leaf; default none. The leaf answers the
+         * challenge on the same backend; the authenticator's requesting host is the backend's IP address.
+         *
+         * @param authenticator the authenticator
+         * @return this builder
+         */
+        @Override
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * The local address the leaves bind to; default any.
+         *
+         * @param localAddress the address
+         * @return this builder
+         */
+        @Override
+        public Builder localAddress(InetAddress localAddress) {
+            this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
+            return this;
+        }
+
+        /**
+         * The preferred HTTP version; default {@link Version#HTTP_2}. Over plain http, {@link Version#HTTP_1_1}
+         * is what makes servers see the logical {@code Host}; see the authority table in {@code docs/authority.md}.
+         *
+         * @param version the version
+         * @return this builder
+         */
+        @Override
+        public Builder version(Version version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /**
+         * The TLS context for https targets; default {@link SSLContext#getDefault()}. Fairway verifies each
+         * backend's certificate against the logical host name (not the backend's IP) with this context's trust
+         * managers.
+         *
+         * @param sslContext the context
+         * @return this builder
+         */
+        @Override
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+            return this;
+        }
+
+        /**
+         * TLS parameters (protocols, cipher suites); default the context's defaults. Server names (SNI) are
+         * replaced by the logical host name.
+         *
+         * @param sslParameters the parameters; copied
+         * @return this builder
+         */
+        @Override
+        public Builder sslParameters(SSLParameters sslParameters) {
+            Objects.requireNonNull(sslParameters, "sslParameters");
+            this.sslParameters = copy(sslParameters);
+            return this;
+        }
+
+        /**
+         * The executor for all leaves' asynchronous work; default a virtual thread per task, owned and closed by
+         * the client. An executor given here is not shut down by the client.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        @Override
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * The redirect policy, applied by Fairway so that each hop is balanced; default {@link Redirect#NEVER}.
+         * At most {@code jdk.httpclient.redirects.retrylimit} (default 5) responses are read, as in the JDK.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        @Override
+        public Builder followRedirects(Redirect policy) {
+            this.redirect = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The cookie handler, which sees the logical URIs; default none.
+         *
+         * @param cookieHandler the handler
+         * @return this builder
+         */
+        @Override
+        public Builder cookieHandler(CookieHandler cookieHandler) {
+            this.cookieHandler = Objects.requireNonNull(cookieHandler, "cookieHandler");
+            return this;
+        }
+
+        /**
+         * The longest a request waits for the first resolution of its target when it has neither a
+         * {@linkplain HttpRequest#timeout() timeout} nor a {@linkplain #connectTimeout connect timeout} (which
+         * bound the wait otherwise); default 10 seconds. After it the request fails with a
+         * {@link NoBackendException}.
+         *
+         * @param duration a positive duration
+         * @return this builder
+         */
+        public Builder resolveTimeout(Duration duration) {
+            Objects.requireNonNull(duration, "duration");
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException("resolveTimeout " + duration + " is not allowed: use a positive duration");
+            }
+            this.resolveTimeout = duration;
+            return this;
+        }
+
+        /**
+         * Selects the resolver by provider name; default {@code dns}.
+         *
+         * @param name a name from {@link ProviderRegistry#resolvers()}
+         * @return this builder
+         */
+        public Builder resolver(String name) {
+            resolver.name(name);
+            return this;
+        }
+
+        /**
+         * Uses this resolver provider instance, whatever the registry holds.
+         *
+         * @param provider the provider
+         * @return this builder
+         */
+        public Builder resolver(ResolverProvider provider) {
+            resolver.instance(provider);
+            return this;
+        }
+
+        /**
+         * Sets an option of the resolver ({@code fairway.resolver.<key>}).
+         *
+         * @param key   the option key
+         * @param value the value, typed or as a string
+         * @return this builder
+         */
+        public Builder resolverOption(String key, Object value) {
+            resolver.option(key, value);
+            return this;
+        }
+
+        /**
+         * Selects the picker by provider name; default {@code round_robin}.
+         *
+         * @param name a name from {@link ProviderRegistry#pickers()}
+         * @return this builder
+         */
+        public Builder picker(String name) {
+            picker.name(name);
+            return this;
+        }
+
+        /**
+         * Uses this picker provider instance, whatever the registry holds.
+         *
+         * @param provider the provider
+         * @return this builder
+         */
+        public Builder picker(PickerProvider provider) {
+            picker.instance(provider);
+            return this;
+        }
+
+        /**
+         * Sets an option of the picker ({@code fairway.picker.<key>}).
+         *
+         * @param key   the option key
+         * @param value the value, typed or as a string
+         * @return this builder
+         */
+        public Builder pickerOption(String key, Object value) {
+            picker.option(key, value);
+            return this;
+        }
+
+        /**
+         * Selects the health check by provider name, or {@value #NO_HEALTH_CHECK}; default none.
+         *
+         * @param name a name from {@link ProviderRegistry#healthChecks()}, or {@code none}
+         * @return this builder
+         */
+        public Builder healthCheck(String name) {
+            health.name(name);
+            return this;
+        }
+
+        /**
+         * Uses this health-check provider instance, whatever the registry holds.
+         *
+         * @param provider the provider
+         * @return this builder
+         */
+        public Builder healthCheck(HealthCheckProvider provider) {
+            health.instance(provider);
+            return this;
+        }
+
+        /**
+         * Sets an option of the health check ({@code fairway.health.<key>}).
+         *
+         * @param key   the option key
+         * @param value the value, typed or as a string
+         * @return this builder
+         */
+        public Builder healthCheckOption(String key, Object value) {
+            health.option(key, value);
+            return this;
+        }
+
+        /**
+         * Selects the connection-lifetime policy by provider name; default {@code never}.
+         *
+         * @param name a name from {@link ProviderRegistry#lifetimePolicies()}
+         * @return this builder
+         */
+        public Builder lifetimePolicy(String name) {
+            lifetime.name(name);
+            return this;
+        }
+
+        /**
+         * Uses this lifetime-policy provider instance, whatever the registry holds.
+         *
+         * @param provider the provider
+         * @return this builder
+         */
+        public Builder lifetimePolicy(LifetimePolicyProvider provider) {
+            lifetime.instance(provider);
+            return this;
+        }
+
+        /**
+         * Sets an option of the lifetime policy ({@code fairway.lifetime.<key>}).
+         *
+         * @param key   the option key
+         * @param value the value, typed or as a string
+         * @return this builder
+         */
+        public Builder lifetimePolicyOption(String key, Object value) {
+            lifetime.option(key, value);
+            return this;
+        }
+
+        /**
+         * Adds a listener for the client's events; default none.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(FairwayListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * The time source for resolvers, health checks and lifetime policies; default {@link System#nanoTime()}.
+         * For tests, together with {@link #scheduler(Scheduler)}.
+         *
+         * @param ticker the time source
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Where timers run; default one daemon thread owned by the client. For tests, together with
+         * {@link #ticker(Ticker)}; a scheduler given here is not shut down by the client.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * The seed of the client's randomness (start offsets, shuffling, jitter); default random per client.
+         * Clients with different seeds start on different backends.
+         *
+         * @param seed the seed
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Applies every {@code fairway.*} key of {@code properties} (see the table above); other keys are ignored.
+         *
+         * @param properties the configuration
+         * @return this builder
+         * @throws IllegalArgumentException for an unknown {@code fairway.*} key, naming it and listing the known ones
+         */
+        public Builder configure(Properties properties) {
+            Objects.requireNonNull(properties, "properties");
+            Map<String, String> entries = new LinkedHashMap<>();
+            for (String name : new TreeSet<>(properties.stringPropertyNames())) {
+                if (name.startsWith("fairway.")) {
+                    entries.put(name, properties.getProperty(name));
+                }
+            }
+            // Provider names first, so that options meet the provider they belong to.
+            entries.forEach((name, value) -> {
+                String key = name.substring("fairway.".length());
+                if (FAMILIES.contains(key)) {
+                    family(key).name(value.trim());
+                }
+            });
+            entries.forEach((name, value) -> apply(name, name.substring("fairway.".length()), value));
+            return this;
+        }
+
+        /**
+         * Applies the {@code fairway.*} system properties, as {@link #configure(Properties)} does. Nothing is read
+         * from system properties unless this is called.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException for an unknown {@code fairway.*} key
+         */
+        public Builder configureFromSystemProperties() {
+            return configure(System.getProperties());
+        }
+
+        /**
+         * Validates the configuration and builds the client. Resolvers, leaves and threads are created lazily, on
+         * the first request to each target.
+         *
+         * @return a new client
+         * @throws IllegalArgumentException for an unknown provider name (listing the available ones), an unknown
+         *                                  option (listing the accepted ones) or a bad option value (naming the key,
+         *                                  the value and what is allowed)
+         */
+        @Override
+        public FairwayClient build() {
+            ClientConfig config = new ClientConfig(
+                    Optional.ofNullable(connectTimeout), version, Optional.ofNullable(sslContext),
+                    Optional.ofNullable(sslParameters).map(Builder::copy), Optional.ofNullable(executor), redirect,
+                    Optional.ofNullable(cookieHandler), resolveTimeout,
+                    resolver.select(ProviderRegistry.resolvers()),
+                    picker.select(ProviderRegistry.pickers()),
+                    health.selectOptional(ProviderRegistry.healthChecks()),
+                    lifetime.select(ProviderRegistry.lifetimePolicies()),
+                    List.copyOf(listeners), Optional.ofNullable(ticker), Optional.ofNullable(scheduler),
+                    seed != null ? seed : ThreadLocalRandom.current().nextLong(),
+                    priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress));
+            return new FairwayClient(new Engine(config));
+        }
+
+        private void apply(String qualified, String key, String value) {
+            int dot = key.indexOf('.');
+            if (dot < 0) {
+                if (FAMILIES.contains(key)) {
+                    return;
+                }
+                switch (key) {
+                    case "connect_timeout" -> connectTimeout(CONNECT_TIMEOUT.convert(qualified, value));
+                    case "resolve_timeout" -> resolveTimeout(RESOLVE_TIMEOUT.convert(qualified, value));
+                    case "version" -> version(VERSION.convert(qualified, value));
+                    case "follow_redirects" -> followRedirects(REDIRECT.convert(qualified, value));
+                    default -> throw unknownKey(qualified, value);
+                }
+                return;
+            }
+            String family = key.substring(0, dot);
+            if (!FAMILIES.contains(family)) {
+                throw unknownKey(qualified, value);
+            }
+            family(family).option(key.substring(dot + 1), value);
+        }
+
+        private static IllegalArgumentException unknownKey(String qualified, String value) {
+            Set<String> known = new TreeSet<>();
+            FAMILIES.forEach(f -> {
+                known.add("fairway." + f);
+                known.add("fairway." + f + ".<option>");
+            });
+            CLIENT_KEYS.forEach(k -> known.add("fairway." + k));
+            return new IllegalArgumentException("unknown configuration key " + qualified + " = '" + value + "'; known keys: "
+                    + String.join(", ", known));
+        }
+
+        private Family<?> family(String name) {
+            return switch (name) {
+                case "resolver" -> resolver;
+                case "picker" -> picker;
+                case "health" -> health;
+                default -> lifetime;
+            };
+        }
+
+        private static SSLParameters copy(SSLParameters p) {
+            SSLParameters c = new SSLParameters(p.getCipherSuites(), p.getProtocols());
+            c.setAlgorithmConstraints(p.getAlgorithmConstraints());
+            c.setApplicationProtocols(p.getApplicationProtocols());
+            c.setEnableRetransmissions(p.getEnableRetransmissions());
+            c.setEndpointIdentificationAlgorithm(p.getEndpointIdentificationAlgorithm());
+            c.setMaximumPacketSize(p.getMaximumPacketSize());
+            if (p.getNeedClientAuth()) {
+                c.setNeedClientAuth(true);
+            } else if (p.getWantClientAuth()) {
+                c.setWantClientAuth(true);
+            }
+            c.setServerNames(p.getServerNames());
+            c.setSNIMatchers(p.getSNIMatchers());
+            c.setUseCipherSuitesOrder(p.getUseCipherSuitesOrder());
+            return c;
+        }
+
+        /** The selection and options of one provider family. */
+        private static final class Family<P extends Provider<?, ?>> {
+            private final String family;
+            private String name;
+            private P instance;
+            private final Map<String, Object> options = new LinkedHashMap<>();
+
+            Family(String family, String defaultName) {
+                this.family = family;
+                this.name = defaultName;
+            }
+
+            void name(String name) {
+                Objects.requireNonNull(name, family);
+                if (name.isBlank()) {
+                    throw new IllegalArgumentException("fairway." + family + " = '" + name + "' is not allowed: use a provider name");
+                }
+                this.name = name;
+                this.instance = null;
+            }
+
+            void instance(P provider) {
+                this.instance = Objects.requireNonNull(provider, family + " provider");
+                this.name = null;
+            }
+
+            void option(String key, Object value) {
+                Objects.requireNonNull(key, "key");
+                Objects.requireNonNull(value, "fairway." + family + "." + key);
+                options.put(key, value);
+            }
+
+            ClientConfig.Selected<P> select(ProviderRegistry<P> registry) {
+                P provider = instance != null ? instance : registry.get(name);
+                String prefix = "fairway." + family + ".";
+                OptionValues values = OptionValues.of(prefix, provider.options(), options);
+                provider.validate(values);
+                return new ClientConfig.Selected<>(provider, values);
+            }
+
+            Optional<ClientConfig.Selected<P>> selectOptional(ProviderRegistry<P> registry) {
+                if (instance == null && NO_HEALTH_CHECK.equals(name)) {
+                    if (!options.isEmpty()) {
+                        throw new IllegalArgumentException("options " + options.keySet().stream().map(k -> "fairway." + family + "." + k).toList()
+                                + " were given but fairway." + family + " is none: select a " + family + " provider or remove them");
+                    }
+                    return Optional.empty();
+                }
+                return Optional.of(select(registry));
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.fairway.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.function.BiConsumer;
+
+/**
+ * One request sent to one backend: the body handler the leaf sees, the body subscriber that releases the backend's
+ * in-flight count when the body completes, fails or is cancelled, and the completion callback. One object per
+ * attempt keeps the request path to a single allocation of Fairway's own.
+ *
+ * @param <T> the body type
+ */
+final class Dispatch<T>
+        implements HttpResponse.BodyHandler<T>, HttpResponse.BodySubscriber<T>, Flow.Subscription,
+        BiConsumer<HttpResponse<T>, Throwable> {
+
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(Dispatch.class, "released", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Exchange<T> exchange;
+    final BackendImpl backend;
+    final Leaf leaf;
+    final HttpRequest request;
+    private volatile HttpResponse.BodySubscriber<T> delegate;
+    private volatile Flow.Subscription upstream;
+    private volatile int released;
+    volatile URI redirectTo;
+
+    Dispatch(Exchange<T> exchange, BackendImpl backend, Leaf leaf, HttpRequest request) {
+        this.exchange = exchange;
+        this.backend = backend;
+        this.leaf = leaf;
+        this.request = request;
+        backend.inFlight.incrementAndGet();
+    }
+
+    /** Releases the backend's in-flight count, once. */
+    void release() {
+        if (RELEASED.compareAndSet(this, 0, 1)) {
+            backend.inFlight.decrementAndGet();
+        }
+    }
+
+    /** Abandons the body (the caller no longer wants it) and releases. */
+    void abort() {
+        Flow.Subscription s = upstream;
+        if (s != null) {
+            s.cancel();
+        }
+        release();
+    }
+
+    // BodyHandler: called by the leaf when the response headers arrive.
+    @Override
+    public HttpResponse.BodySubscriber<T> apply(HttpResponse.ResponseInfo info) {
+        exchange.storeCookies(request, info);
+        URI next = exchange.redirectTarget(request, info);
+        HttpResponse.BodySubscriber<T> subscriber;
+        if (next != null) {
+            redirectTo = next;
+            subscriber = HttpResponse.BodySubscribers.replacing(null);
+        } else {
+            subscriber = exchange.handler.apply(info);
+        }
+        delegate = subscriber;
+        return this;
+    }
+
+    // BodySubscriber
+    @Override
+    public CompletionStage<T> getBody() {
+        return delegate.getBody();
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+        upstream = subscription;
+        delegate.onSubscribe(this);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+        delegate.onNext(item);
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+        release();
+        delegate.onError(throwable);
+    }
+
+    @Override
+    public void onComplete() {
+        release();
+        delegate.onComplete();
+    }
+
+    // Subscription, as the caller's subscriber sees it
+    @Override
+    public void request(long n) {
+        upstream.request(n);
+    }
+
+    @Override
+    public void cancel() {
+        release();
+        upstream.cancel();
+    }
+
+    // Completion of the leaf's future
+    @Override
+    public void accept(HttpResponse<T> response, Throwable failure) {
+        exchange.completed(this, response, failure);
+    }
+}

@@ -1,0 +1,439 @@
+package dev.fairway.internal;
+
+import dev.fairway.FairwayEvent;
+import dev.fairway.NoBackendException;
+import dev.fairway.spi.LeafTerms;
+import dev.fairway.spi.Scheduler;
+import dev.fairway.spi.Target;
+import dev.fairway.spi.Ticker;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * The machinery behind one {@code FairwayClient}: its configuration, its target pools, the shared executor and
+ * scheduler, leaf creation and draining, and the client's lifecycle.
+ */
+public final class Engine {
+
+    private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    private final ClientConfig config;
+    private final int number = CLIENTS.incrementAndGet();
+    private final Events events;
+    private final Executor executor;
+    private final ExecutorService ownedExecutor;
+    private final Scheduler scheduler;
+    private final SystemScheduler ownedScheduler;
+    private final Ticker ticker;
+    private final ConcurrentHashMap<Target, TargetPool> pools = new ConcurrentHashMap<>();
+    private final AtomicLong leafIds = new AtomicLong();
+    private final Object lifecycle = new Object();
+    private final Set<Leaf> leaves = new HashSet<>(); // open or draining; guarded by lifecycle
+    private boolean shutdown; // guarded by lifecycle
+    private boolean finished; // guarded by lifecycle
+    private volatile SSLContext sslContext;
+
+    /**
+     * Creates the engine; threads and leaves are created lazily.
+     *
+     * @param config the validated configuration
+     */
+    public Engine(ClientConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.events = new Events(config.listeners());
+        if (config.executor().isPresent()) {
+            this.executor = config.executor().get();
+            this.ownedExecutor = null;
+        } else {
+            this.ownedExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fairway-" + number + "-", 0).factory());
+            this.executor = ownedExecutor;
+        }
+        if (config.scheduler().isPresent()) {
+            this.scheduler = config.scheduler().get();
+            this.ownedScheduler = null;
+        } else {
+            this.ownedScheduler = new SystemScheduler();
+            this.scheduler = ownedScheduler;
+        }
+        this.ticker = config.ticker().orElse(System::nanoTime);
+        config.sslContext().ifPresent(c -> this.sslContext = c);
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    Events events() {
+        return events;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    /**
+     * The TLS context for https leaves: the user's, or the JVM default.
+     *
+     * @return the context
+     */
+    public SSLContext sslContext() {
+        SSLContext c = sslContext;
+        if (c == null) {
+            try {
+                c = SSLContext.getDefault();
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JVM has no default SSLContext: configure one with FairwayClient.Builder.sslContext", e);
+            }
+            sslContext = c;
+        }
+        return c;
+    }
+
+    /**
+     * A copy of the TLS parameters the leaves start from.
+     *
+     * @return the parameters
+     */
+    public SSLParameters sslParametersCopy() {
+        return config.sslParameters().map(p -> {
+            SSLParameters c = sslContext().getDefaultSSLParameters();
+            c.setCipherSuites(p.getCipherSuites());
+            c.setProtocols(p.getProtocols());
+            c.setApplicationProtocols(p.getApplicationProtocols());
+            c.setServerNames(p.getServerNames());
+            c.setAlgorithmConstraints(p.getAlgorithmConstraints());
+            c.setEndpointIdentificationAlgorithm(p.getEndpointIdentificationAlgorithm());
+            c.setUseCipherSuitesOrder(p.getUseCipherSuitesOrder());
+            return c;
+        }).orElseGet(() -> sslContext().getDefaultSSLParameters());
+    }
+
+    /**
+     * Sends a request through the balancer.
+     *
+     * @param request the caller's request
+     * @param handler the caller's body handler
+     * @param <T>     the body type
+     * @return the caller's future
+     * @throws IllegalArgumentException if the request URI is not an absolute http or https URI with a host
+     */
+    public <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(handler, "responseBodyHandler");
+        Target.of(request.uri()); // validates before anything is sent, as HttpClient does
+        return new Exchange<>(this, request, handler, null).start();
+    }
+
+    /** Sends a request to one given backend, without redirects or retries (for health checks). */
+    <T> CompletableFuture<HttpResponse<T>> sendPinned(BackendImpl backend, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(handler, "responseBodyHandler");
+        return new Exchange<>(this, request, handler, backend).start();
+    }
+
+    /** The pool of {@code target}, created and started on first use. */
+    TargetPool pool(Target target) throws IOException {
+        TargetPool pool = pools.get(target);
+        if (pool == null) {
+            synchronized (lifecycle) {
+                if (shutdown) {
+                    throw closed();
+                }
+                pool = pools.computeIfAbsent(target, t -> new TargetPool(this, t, config.seed() ^ (t.hashCode() * 0x9E3779B97F4A7C15L)));
+            }
+        } else if (pool.engine != this) {
+            throw new IllegalStateException();
+        }
+        pool.startOnce();
+        return pool;
+    }
+
+    private static IOException closed() {
+        return new IOException("closed: the FairwayClient has been shut down");
+    }
+
+    Mode modeFor(Target target, HttpRequest request) {
+        HttpClient.Version version = request.version().orElse(config.version());
+        return !target.secure() && version == HttpClient.Version.HTTP_1_1 ? Mode.PROXY : Mode.DIRECT;
+    }
+
+    /** The request a leaf sends: the caller's, re-addressed to the backend in direct mode, with cookies added. */
+    HttpRequest leafRequest(HttpRequest hop, Target target, BackendImpl backend, Mode mode) throws IOException {
+        Map<String, List<String>> cookies = Map.of();
+        if (config.cookieHandler().isPresent()) {
+            cookies = config.cookieHandler().get().get(hop.uri(), hop.headers().map());
+        }
+        boolean addCookies = Exchange.hasCookies(cookies);
+        if (mode == Mode.PROXY && !addCookies) {
+            return hop; // the URI stays logical: the leaf's proxy is the backend
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(hop, (name, value) -> true);
+        if (mode == Mode.DIRECT) {
+            URI uri = hop.uri();
+            String rawPath = uri.getRawPath() == null ? "" : uri.getRawPath();
+            String rawQuery = uri.getRawQuery();
+            builder.uri(URI.create(target.scheme() + "://" + backend.address().authority() + rawPath + (rawQuery == null ? "" : "?" + rawQuery)));
+            if (target.secure() && request11(hop) && HostHeader.ALLOWED) {
+                builder.setHeader("Host", uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
+            }
+        }
+        if (addCookies) {
+            Exchange.addCookies(builder, cookies);
+        }
+        return builder.build();
+    }
+
+    private boolean request11(HttpRequest request) {
+        return request.version().orElse(config.version()) == HttpClient.Version.HTTP_1_1;
+    }
+
+    /** Creates a leaf for a backend; fails once the client is shut down. */
+    Leaf createLeaf(BackendImpl backend, Mode mode) throws IOException {
+        Target target = backend.pool.target;
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .executor(executor)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(config.version());
+        config.connectTimeout().ifPresent(builder::connectTimeout);
+        config.authenticator().ifPresent(builder::authenticator);
+        config.localAddress().ifPresent(builder::localAddress);
+        if (config.priority() > 0) {
+            builder.priority(config.priority());
+        }
+        if (target.secure()) {
+            builder.sslContext(new LogicalSslContext(sslContext(), target.host()));
+            builder.sslParameters(leafSslParameters(target));
+        }
+        if (mode == Mode.PROXY) {
+            builder.proxy(ProxySelector.of(backend.address().socketAddress()));
+        }
+        LeafTerms terms = backend.pool.lifetime.termsFor(backend.address());
+        Leaf leaf;
+        synchronized (lifecycle) {
+            if (shutdown) {
+                throw closed();
+            }
+            leaf = new Leaf(leafIds.incrementAndGet(), backend, mode, builder.build(), terms);
+            leaves.add(leaf);
+        }
+        events.emit(new FairwayEvent.LeafCreated(target, backend.address(), leaf.id));
+        if (terms.hasMaxAge()) {
+            leaf.ageTimer = scheduler.schedule(() -> backend.retire(leaf, "age"), terms.maxAge());
+        }
+        return leaf;
+    }
+
+    private SSLParameters leafSslParameters(Target target) {
+        SSLParameters parameters = sslParametersCopy();
+        String host = target.host();
+        if (!IPV4.matcher(host).matches() && host.indexOf(':') < 0) {
+            try {
+                parameters.setServerNames(List.of(new SNIHostName(host)));
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "no SNI for " + host + ": " + e.getMessage());
+            }
+        }
+        return parameters;
+    }
+
+    /**
+     * Retires a leaf: no new requests, in-flight exchanges get the lifetime policy's drain grace, then the leaf is
+     * closed hard.
+     */
+    void drain(Leaf leaf, String reason) {
+        leaf.retired = true;
+        var timer = leaf.ageTimer;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        Target target = leaf.backend.pool.target;
+        events.emit(new FairwayEvent.LeafRetired(target, leaf.backend.address(), leaf.id, reason));
+        leaf.client.shutdown();
+        Thread.ofVirtual().name("fairway-" + number + "-drain-" + leaf.id).start(() -> {
+            boolean forced = false;
+            try {
+                if (!leaf.client.awaitTermination(leaf.terms.drainGrace())) {
+                    forced = true;
+                    LOG.log(System.Logger.Level.DEBUG, () -> leaf + " still busy after " + leaf.terms.drainGrace() + "; closing it");
+                    leaf.client.shutdownNow();
+                    leaf.client.awaitTermination(Duration.ofSeconds(30));
+                }
+            } catch (InterruptedException e) {
+                leaf.client.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            events.emit(new FairwayEvent.LeafClosed(target, leaf.backend.address(), leaf.id, forced));
+            synchronized (lifecycle) {
+                leaves.remove(leaf);
+                lifecycle.notifyAll();
+            }
+        });
+    }
+
+    void noBackend(NoBackendException e) {
+        events.emit(new FairwayEvent.NoBackend(e.target(), e.reason(), e.getMessage()));
+    }
+
+    /** Starts an orderly shutdown: no new requests; leaves drain. */
+    public void shutdown() {
+        synchronized (lifecycle) {
+            if (shutdown) {
+                return;
+            }
+            shutdown = true;
+        }
+        pools.values().forEach(TargetPool::close);
+    }
+
+    /** Shuts down and aborts every exchange in flight. */
+    public void shutdownNow() {
+        shutdown();
+        List<Leaf> open;
+        synchronized (lifecycle) {
+            open = List.copyOf(leaves);
+        }
+        open.forEach(l -> l.client.shutdownNow());
+    }
+
+    /**
+     * Waits until every leaf has terminated, then stops the client's own threads.
+     *
+     * @param duration the longest wait
+     * @return whether the client has terminated
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitTermination(Duration duration) throws InterruptedException {
+        Objects.requireNonNull(duration, "duration");
+        long deadline = System.nanoTime() + Math.max(0, duration.toNanos());
+        synchronized (lifecycle) {
+            while (!shutdown || !leaves.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
+            }
+        }
+        finish();
+        if (ownedExecutor != null) {
+            return ownedExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    /**
+     * Whether the client has shut down and every leaf and owned thread has ended.
+     *
+     * @return {@code true} when terminated
+     */
+    public boolean isTerminated() {
+        synchronized (lifecycle) {
+            if (!shutdown || !leaves.isEmpty()) {
+                return false;
+            }
+        }
+        finish();
+        return ownedExecutor == null || ownedExecutor.isTerminated();
+    }
+
+    private void finish() {
+        synchronized (lifecycle) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+        }
+        if (ownedScheduler != null) {
+            ownedScheduler.shutdown();
+        }
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
+    }
+
+    /** The exception {@code send} throws for a failed exchange, with the caller's stack, as the JDK does. */
+    public static IOException rethrowable(Throwable failure) {
+        Throwable cause = Exchange.unwrap(failure);
+        if (cause instanceof RuntimeException r) {
+            throw r;
+        }
+        if (cause instanceof Error e) {
+            throw e;
+        }
+        String message = cause.getMessage();
+        IOException copy;
+        if (cause instanceof NoBackendException nb) {
+            copy = new NoBackendException(nb.target(), nb.reason(), nb.getMessage(), nb.getCause());
+        } else if (cause instanceof HttpConnectTimeoutException) {
+            copy = new HttpConnectTimeoutException(message);
+        } else if (cause instanceof HttpTimeoutException) {
+            copy = new HttpTimeoutException(message);
+        } else if (cause instanceof ConnectException) {
+            copy = new ConnectException(message);
+        } else {
+            copy = new IOException(message);
+        }
+        if (copy.getCause() == null) {
+            copy.initCause(cause);
+        } else {
+            copy.addSuppressed(cause);
+        }
+        return copy;
+    }
+
+    @Override
+    public String toString() {
+        return "client " + number + ", targets " + pools.keySet();
+    }
+
+    /** Whether this JVM lets requests set {@code Host} ({@code -Djdk.httpclient.allowRestrictedHeaders=host}). */
+    private static final class HostHeader {
+        static final boolean ALLOWED = probe();
+
+        private static boolean probe() {
+            try {
+                HttpRequest.newBuilder(URI.create("http://fairway.invalid/")).header("Host", "fairway.invalid");
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package dev.fairway.internal;
+
+import dev.fairway.NoBackendException;
+import dev.fairway.spi.Target;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * One call of {@code sendAsync}: picks a backend for each hop, retries once on another backend when the request
+ * never reached a server, follows redirects, and completes the caller's future with a {@link FacadeResponse}.
+ *
+ * <p>State changes happen in sequence (each step starts from the completion of the previous one), so plain fields
+ * suffice; the future's completion publishes them.
+ *
+ * @param <T> the body type
+ */
+final class Exchange<T> {
+
+    private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
+    private static final int MAX_REDIRECTS = Integer.getInteger("jdk.httpclient.redirects.retrylimit", 5);
+    private static final Set<String> CROSS_ORIGIN_DROPPED = caseInsensitive("Authorization", "Cookie", "Origin", "Referer", "Host");
+
+    final Engine engine;
+    final HttpResponse.BodyHandler<T> handler;
+    final Result<T> result;
+    private final BackendImpl pinned;
+    private final HttpClient.Redirect policy;
+    private HttpRequest hop;
+    private Target target;
+    private TargetPool pool;
+    private int redirects;
+    private boolean retried;
+    private FacadeResponse<T> previous;
+    private volatile CompletableFuture<?> current;
+
+    Exchange(Engine engine, HttpRequest request, HttpResponse.BodyHandler<T> handler, BackendImpl pinned) {
+        this.engine = engine;
+        this.handler = handler;
+        this.pinned = pinned;
+        this.policy = pinned == null ? engine.config().redirect() : HttpClient.Redirect.NEVER;
+        this.hop = request;
+        this.result = new Result<>(this);
+    }
+
+    /** Starts the first hop. */
+    CompletableFuture<HttpResponse<T>> start() {
+        nextHop();
+        return result;
+    }
+
+    private void nextHop() {
+        if (result.isDone()) {
+            return;
+        }
+        try {
+            target = Target.of(hop.uri());
+            pool = pinned != null ? pinned.pool : engine.pool(target);
+        } catch (IOException | RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        BackendImpl backend = pinned != null ? pinned : pool.pick(hop);
+        if (backend != null) {
+            send(backend);
+        } else if (pool.settled().isDone()) {
+            failNoBackend(false);
+        } else {
+            awaitFirstResolution();
+        }
+    }
+
+    private void awaitFirstResolution() {
+        Duration wait = resolutionWait();
+        CompletableFuture<Boolean> woken = new CompletableFuture<>();
+        Future<?> timer = engine.scheduler().schedule(() -> woken.complete(false), wait);
+        pool.settled().whenComplete((v, e) -> woken.complete(true));
+        current = woken;
+        woken.whenComplete((settled, e) -> {
+            timer.cancel(false);
+            if (result.isDone()) {
+                return;
+            }
+            BackendImpl backend = pool.pick(hop);
+            if (backend != null) {
+                send(backend);
+            } else {
+                failNoBackend(!settled);
+            }
+        });
+    }
+
+    private Duration resolutionWait() {
+        Optional<Duration> requestTimeout = hop.timeout();
+        Optional<Duration> connectTimeout = engine.config().connectTimeout();
+        if (requestTimeout.isPresent() && connectTimeout.isPresent()) {
+            return requestTimeout.get().compareTo(connectTimeout.get()) < 0 ? requestTimeout.get() : connectTimeout.get();
+        }
+        return requestTimeout.or(() -> connectTimeout).orElse(engine.config().resolveTimeout());
+    }
+
+    private void failNoBackend(boolean timedOut) {
+        NoBackendException e = timedOut
+                ? new NoBackendException(target, NoBackendException.Reason.NOT_RESOLVED_YET, "no backend for " + target
+                        + ": resolver '" + engine.config().resolver().provider().name() + "' has not answered within "
+                        + resolutionWait().toMillis() + " ms; check the host name and the resolver, or raise the request timeout", null)
+                : pool.noBackend();
+        engine.noBackend(e);
+        result.completeExceptionally(e);
+    }
+
+    private void send(BackendImpl backend) {
+        Dispatch<T> dispatch;
+        HttpRequest leafRequest;
+        try {
+            Mode mode = engine.modeFor(target, hop);
+            Leaf leaf = backend.leaf(mode);
+            leafRequest = engine.leafRequest(hop, target, backend, mode);
+            dispatch = new Dispatch<>(this, backend, leaf, hop);
+            leaf.countRequest();
+        } catch (IOException | RuntimeException e) {
+            failed(backend, null, e);
+            return;
+        }
+        CompletableFuture<HttpResponse<T>> future;
+        try {
+            future = dispatch.leaf.client.sendAsync(leafRequest, dispatch);
+        } catch (RuntimeException e) {
+            dispatch.release();
+            result.completeExceptionally(e);
+            return;
+        }
+        current = future;
+        if (result.isCancelled()) {
+            future.cancel(true);
+        }
+        future.whenComplete(dispatch);
+    }
+
+    /** The leaf's future completed. */
+    void completed(Dispatch<T> dispatch, HttpResponse<T> response, Throwable failure) {
+        if (failure != null) {
+            dispatch.release();
+            failed(dispatch.backend, dispatch.leaf, unwrap(failure));
+            return;
+        }
+        if (dispatch.redirectTo != null) {
+            previous = new FacadeResponse<>(response, hop, previous, dispatch.backend.address(), false);
+            hop = redirected(hop, dispatch.redirectTo, response.statusCode());
+            redirects++;
+            retried = false;
+            nextHop();
+            return;
+        }
+        FacadeResponse<T> facade = new FacadeResponse<>(response, hop, previous, dispatch.backend.address(), true);
+        if (!result.complete(facade)) {
+            dispatch.abort(); // the caller cancelled or gave up meanwhile: nobody will read the body
+        }
+    }
+
+    private void failed(BackendImpl backend, Leaf leaf, Throwable cause) {
+        if (pinned == null && !retried && !result.isDone() && neverSent(cause, leaf)) {
+            retried = true;
+            BackendImpl other = pool.pickOther(hop, backend);
+            if (other != null) {
+                LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " never reached "
+                        + backend.address().authority() + " (" + cause + "); retrying on " + other.address().authority());
+                send(other);
+                return;
+            }
+        }
+        result.completeExceptionally(cause);
+    }
+
+    /** Whether a failure proves that the request never reached a server, so that sending it again is safe. */
+    static boolean neverSent(Throwable cause, Leaf leaf) {
+        if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+            return true;
+        }
+        if (!(cause instanceof IOException)) {
+            return false;
+        }
+        if (leaf == null) {
+            return true; // no leaf could be had (the backend was removed meanwhile)
+        }
+        String message = cause.getMessage();
+        return "request not processed by peer".equals(message) || (leaf.retired && "closed".equals(message));
+    }
+
+    void cancelled() {
+        CompletableFuture<?> c = current;
+        if (c != null) {
+            c.cancel(true);
+        }
+    }
+
+    /** Passes the response cookies of a hop to the cookie handler, with the logical URI. */
+    void storeCookies(HttpRequest request, HttpResponse.ResponseInfo info) {
+        if (pinned == null) {
+            engine.config().cookieHandler().ifPresent(handler -> {
+                try {
+                    handler.put(request.uri(), info.headers().map());
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cookie handler failed to store the cookies of " + request.uri(), e);
+                }
+            });
+        }
+    }
+
+    /** The URI to follow for this response, or {@code null} when it is returned to the caller. */
+    URI redirectTarget(HttpRequest request, HttpResponse.ResponseInfo info) {
+        if (policy == HttpClient.Redirect.NEVER || !isRedirect(info.statusCode()) || redirects + 1 >= MAX_REDIRECTS) {
+            return null;
+        }
+        Optional<String> location = info.headers().firstValue("Location");
+        if (location.isEmpty()) {
+            return null;
+        }
+        URI next;
+        try {
+            next = request.uri().resolve(URI.create(location.get()));
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "not following invalid Location '" + location.get() + "' of " + request.uri());
+            return null;
+        }
+        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
+            return null;
+        }
+        if (policy == HttpClient.Redirect.NORMAL && !scheme.equals(request.uri().getScheme().toLowerCase(Locale.ROOT))
+                && !scheme.equals("https")) {
+            return null;
+        }
+        return next;
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /** The next hop's request, as the JDK builds it: method and body per status, origin-bound headers dropped. */
+    private static HttpRequest redirected(HttpRequest request, URI next, int status) {
+        String method = switch (status) {
+            case 301, 302 -> request.method().equals("POST") ? "GET" : request.method();
+            case 303 -> "GET";
+            default -> request.method();
+        };
+        boolean sameOrigin = Target.of(next).equals(Target.of(request.uri()));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> sameOrigin || !CROSS_ORIGIN_DROPPED.contains(name))
+                .uri(next);
+        boolean keepBody = status != 303 && method.equals(request.method());
+        if (!keepBody) {
+            builder.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return builder.build();
+    }
+
+    private static Set<String> caseInsensitive(String... names) {
+        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(List.of(names));
+        return set;
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** Adds the cookie handler's cookies for {@code uri} to a leaf request. */
+    static void addCookies(HttpRequest.Builder builder, Map<String, List<String>> cookies) {
+        cookies.forEach((name, values) -> {
+            if (name.equalsIgnoreCase("Cookie") || name.equalsIgnoreCase("Cookie2")) {
+                for (String value : values) {
+                    builder.header(name, value);
+                }
+            }
+        });
+    }
+
+    static boolean hasCookies(Map<String, List<String>> cookies) {
+        for (Map.Entry<String, List<String>> e : cookies.entrySet()) {
+            if ((e.getKey().equalsIgnoreCase("Cookie") || e.getKey().equalsIgnoreCase("Cookie2")) && !e.getValue().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static HttpHeaders emptyHeaders() {
+        return HttpHeaders.of(Map.of(), (a, b) -> true);
+    }
+
+    /** The caller's future: cancelling it aborts the exchange in flight. */
+    static final class Result<T> extends CompletableFuture<HttpResponse<T>> {
+        private final Exchange<T> exchange;
+
+        Result(Exchange<T> exchange) {
+            this.exchange = exchange;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            exchange.cancelled();
+            return cancelled;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
+        }
+    }
+}

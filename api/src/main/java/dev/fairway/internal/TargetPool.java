@@ -1,0 +1,329 @@
+package dev.fairway.internal;
+
+import dev.fairway.FairwayEvent;
+import dev.fairway.NoBackendException;
+import dev.fairway.spi.Backend;
+import dev.fairway.spi.BackendAddress;
+import dev.fairway.spi.HealthCheck;
+import dev.fairway.spi.HealthCheckContext;
+import dev.fairway.spi.HealthState;
+import dev.fairway.spi.LifetimePolicy;
+import dev.fairway.spi.LifetimePolicyContext;
+import dev.fairway.spi.Picker;
+import dev.fairway.spi.PickerContext;
+import dev.fairway.spi.Resolver;
+import dev.fairway.spi.ResolverContext;
+import dev.fairway.spi.Target;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Everything Fairway keeps for one target: its resolver, its backends (one per address, in the resolver's order,
+ * new ones appended) with their health checks, and the picker over the usable ones, swapped atomically on change.
+ */
+final class TargetPool implements Resolver.Listener {
+
+    private static final System.Logger LOG = System.getLogger(TargetPool.class.getName());
+
+    final Engine engine;
+    final Target target;
+    final LifetimePolicy lifetime;
+    private final long seed;
+    private final Resolver resolver;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final CompletableFuture<Void> settled = new CompletableFuture<>();
+    private final Map<InetSocketAddress, BackendImpl> backends = new LinkedHashMap<>(); // guarded by this
+    private volatile View view;
+    private Picker lastPicker; // guarded by this
+    private IOException lastError; // guarded by this
+    private boolean resolved; // guarded by this
+    private boolean closed; // guarded by this
+    private boolean warnedForeignBackend;
+
+    /** What requests see: the picker, or why there is none. */
+    private record View(Picker picker, NoBackendException.Reason reason, String detail, IOException cause) {
+    }
+
+    TargetPool(Engine engine, Target target, long seed) {
+        this.engine = engine;
+        this.target = target;
+        this.seed = seed;
+        this.view = new View(null, NoBackendException.Reason.NOT_RESOLVED_YET, "no resolution yet", null);
+        ClientConfig config = engine.config();
+        this.lifetime = config.lifetime().provider().create(new LifetimePolicyContext(target, config.lifetime().options(), seed));
+        this.resolver = config.resolver().provider().create(new ResolverContext(target, config.resolver().options(),
+                engine.ticker(), engine.scheduler(), engine.executor(), seed));
+    }
+
+    void startOnce() {
+        if (started.compareAndSet(false, true)) {
+            resolver.start(this);
+        }
+    }
+
+    /** Completes at the first resolution result, success or failure, or when the pool closes. */
+    CompletableFuture<Void> settled() {
+        return settled;
+    }
+
+    /** The picked backend, or {@code null} when none can be used. Runs on every request. */
+    BackendImpl pick(HttpRequest request) {
+        Picker picker = view.picker();
+        if (picker == null) {
+            return null;
+        }
+        Backend backend;
+        try {
+            backend = picker.pick(request);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "picker " + picker + " of " + target + " threw; using the first usable backend", e);
+            backend = null;
+        }
+        if (backend instanceof BackendImpl impl && impl.pool == this) {
+            return impl;
+        }
+        return firstUsable(backend);
+    }
+
+    private BackendImpl firstUsable(Backend returned) {
+        if (!warnedForeignBackend) {
+            warnedForeignBackend = true;
+            LOG.log(System.Logger.Level.WARNING, "picker of " + target + " returned " + returned
+                    + ", which is not one of the backends it was given; using the first usable backend");
+        }
+        synchronized (this) {
+            for (BackendImpl b : backends.values()) {
+                if (b.health() != HealthState.UNHEALTHY) {
+                    return b;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A backend other than {@code excluded}, for a retry, or {@code null} when there is none. */
+    BackendImpl pickOther(HttpRequest request, BackendImpl excluded) {
+        for (int i = 0; i < 3; i++) {
+            BackendImpl b = pick(request);
+            if (b == null) {
+                return null;
+            }
+            if (b != excluded) {
+                return b;
+            }
+        }
+        synchronized (this) {
+            for (BackendImpl b : backends.values()) {
+                if (b != excluded && b.health() != HealthState.UNHEALTHY) {
+                    return b;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The error for a request that found no backend. */
+    NoBackendException noBackend() {
+        View v = view;
+        return new NoBackendException(target, v.reason(), "no backend for " + target + ": " + v.detail(), v.cause());
+    }
+
+    @Override
+    public void onAddresses(List<BackendAddress> addresses) {
+        List<FairwayEvent> events = new ArrayList<>();
+        List<BackendImpl> added = new ArrayList<>();
+        List<BackendImpl> removed = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            resolved = true;
+            Map<InetSocketAddress, BackendAddress> next = new LinkedHashMap<>();
+            for (BackendAddress a : addresses) {
+                next.putIfAbsent(a.socketAddress(), a);
+            }
+            List<BackendAddress> addedAddresses = new ArrayList<>();
+            List<BackendAddress> removedAddresses = new ArrayList<>();
+            for (var it = backends.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                BackendAddress update = next.get(e.getKey());
+                if (update == null) {
+                    removed.add(e.getValue());
+                    removedAddresses.add(e.getValue().address());
+                    it.remove();
+                } else {
+                    e.getValue().address(update);
+                }
+            }
+            for (BackendAddress a : next.values()) {
+                if (!backends.containsKey(a.socketAddress())) {
+                    BackendImpl b = new BackendImpl(this, a);
+                    backends.put(a.socketAddress(), b);
+                    added.add(b);
+                    addedAddresses.add(a);
+                }
+            }
+            events.add(new FairwayEvent.ResolutionSucceeded(target, List.copyOf(next.values()), addedAddresses, removedAddresses));
+            removedAddresses.forEach(a -> events.add(new FairwayEvent.BackendRemoved(target, a)));
+            addedAddresses.forEach(a -> events.add(new FairwayEvent.BackendAdded(target, a)));
+            rebuild();
+        }
+        events.forEach(engine.events()::emit);
+        for (BackendImpl b : removed) {
+            closeHealthCheck(b);
+            b.remove("backend removed");
+        }
+        added.forEach(this::startHealthCheck);
+        settled.complete(null);
+    }
+
+    @Override
+    public void onError(IOException error) {
+        int kept;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            lastError = error;
+            kept = backends.size();
+            if (!resolved) {
+                rebuild();
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, "resolving " + target + " failed" + (kept > 0 ? "; keeping " + kept + " addresses" : "")
+                + ": " + error.getMessage());
+        engine.events().emit(new FairwayEvent.ResolutionFailed(target, error, kept));
+        settled.complete(null);
+    }
+
+    /** Asks the resolver for a fresh answer. */
+    void refresh() {
+        resolver.refresh();
+    }
+
+    private void startHealthCheck(BackendImpl backend) {
+        engine.config().health().ifPresent(health -> {
+            HealthCheck check;
+            try {
+                check = health.provider().create(new HealthCheckContext(target, backend.address(), health.options(),
+                        engine.ticker(), engine.scheduler(), engine.executor(), new PinnedClient(engine, backend),
+                        seed ^ backend.address().socketAddress().hashCode()));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "health check '" + health.provider().name() + "' could not be created for "
+                        + backend.address().authority() + " of " + target + "; the backend stays " + backend.health(), e);
+                return;
+            }
+            synchronized (this) {
+                if (closed || backends.get(backend.address().socketAddress()) != backend) {
+                    check.close();
+                    return;
+                }
+                backend.healthCheck = check;
+            }
+            check.start((state, reason) -> healthChanged(backend, state, reason));
+        });
+    }
+
+    private void closeHealthCheck(BackendImpl backend) {
+        HealthCheck check;
+        synchronized (this) {
+            check = backend.healthCheck;
+            backend.healthCheck = null;
+        }
+        if (check != null) {
+            check.close();
+        }
+    }
+
+    void healthChanged(BackendImpl backend, HealthState state, String reason) {
+        HealthState before;
+        synchronized (this) {
+            if (closed || backends.get(backend.address().socketAddress()) != backend) {
+                return;
+            }
+            before = backend.health();
+            if (before == state) {
+                return;
+            }
+            backend.health(state);
+            rebuild();
+        }
+        engine.events().emit(new FairwayEvent.HealthChanged(target, backend.address(), before, state, reason));
+    }
+
+    /** Rebuilds the view from the backends. Caller holds the lock. */
+    private void rebuild() {
+        if (closed) {
+            view = new View(null, NoBackendException.Reason.CLIENT_SHUT_DOWN, "the client has been shut down", null);
+            return;
+        }
+        if (backends.isEmpty()) {
+            if (resolved) {
+                view = new View(null, NoBackendException.Reason.NO_ADDRESSES, "resolver '" + engine.config().resolver().provider().name()
+                        + "' returned no addresses for " + target.host(), null);
+            } else if (lastError != null) {
+                view = new View(null, NoBackendException.Reason.RESOLUTION_FAILED, lastError.getMessage(), lastError);
+            }
+            return;
+        }
+        List<Backend> usable = new ArrayList<>(backends.size());
+        for (BackendImpl b : backends.values()) {
+            if (b.health() != HealthState.UNHEALTHY) {
+                usable.add(b);
+            }
+        }
+        if (usable.isEmpty()) {
+            view = new View(null, NoBackendException.Reason.NONE_USABLE, "all " + backends.size() + " backends are unhealthy", null);
+            return;
+        }
+        try {
+            Picker picker = engine.config().picker().provider().create(new PickerContext(target, usable,
+                    engine.config().picker().options(), seed, Optional.ofNullable(lastPicker)));
+            lastPicker = picker;
+            view = new View(picker, null, null, null);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "picker '" + engine.config().picker().provider().name() + "' failed to build for "
+                    + target, e);
+            view = new View(null, NoBackendException.Reason.NONE_USABLE, "picker '" + engine.config().picker().provider().name()
+                    + "' failed: " + e, null);
+        }
+    }
+
+    /** Stops resolving and health checking and retires every leaf. */
+    void close() {
+        List<BackendImpl> all;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = new ArrayList<>(backends.values());
+            rebuild();
+        }
+        // Outside the lock: closing may wait for a resolver or health-check callback that needs it.
+        resolver.close();
+        for (BackendImpl b : all) {
+            closeHealthCheck(b);
+            b.remove("client shut down");
+        }
+        settled.complete(null);
+    }
+
+    synchronized List<BackendImpl> backends() {
+        return List.copyOf(backends.values());
+    }
+
+    @Override
+    public String toString() {
+        return target + " " + backends();
+    }
+}

@@ -1,0 +1,41 @@
+/**
+ * Fairway: client-side HTTP load balancing for {@code java.net.http}.
+ *
+ * <p>{@link dev.fairway.FairwayClient} is an {@link java.net.http.HttpClient} that resolves each request's host to
+ * all its addresses and spreads requests over them. Providers of the four families in {@code dev.fairway.spi} are
+ * found with {@link java.util.ServiceLoader} on the module path and the class path; add the provider modules you
+ * need ({@code dev.fairway.resolver.dns} for the default {@code dns} resolver, {@code dev.fairway.balancer.roundrobin}
+ * for the default {@code round_robin} picker).
+ *
+ * <p>Built in: the {@code static} resolver (option {@code fairway.resolver.addresses}, required: IP addresses with
+ * optional ports) and the {@code never} lifetime policy (option {@code fairway.lifetime.drain_grace}, default
+ * {@code 30s}).
+ *
+ * <p>Configuration keys, read by {@code FairwayClient.Builder.configure(Properties)} and
+ * {@code configureFromSystemProperties()} (never implicitly):
+ * <ul>
+ * <li>{@code fairway.resolver} (default {@code dns}), {@code fairway.resolver.<option>}</li>
+ * <li>{@code fairway.picker} (default {@code round_robin}), {@code fairway.picker.<option>}</li>
+ * <li>{@code fairway.health} (default {@code none}), {@code fairway.health.<option>}</li>
+ * <li>{@code fairway.lifetime} (default {@code never}), {@code fairway.lifetime.<option>}</li>
+ * <li>{@code fairway.connect_timeout} (default none), {@code fairway.version} (default {@code http_2}),
+ *     {@code fairway.follow_redirects} (default {@code never}), {@code fairway.resolve_timeout} (default {@code 10s})</li>
+ * </ul>
+ *
+ * <p>JDK properties that matter: {@code jdk.httpclient.allowRestrictedHeaders=host} lets https HTTP/1.1 requests carry
+ * the logical {@code Host}; {@code jdk.httpclient.redirects.retrylimit} (default 5) bounds redirects;
+ * {@code jdk.httpclient.keepalive.timeout} (default 30 s) closes idle connections.
+ */
+module dev.fairway {
+    requires transitive dev.fairway.spi;
+
+    exports dev.fairway;
+
+    uses dev.fairway.spi.ResolverProvider;
+    uses dev.fairway.spi.PickerProvider;
+    uses dev.fairway.spi.HealthCheckProvider;
+    uses dev.fairway.spi.LifetimePolicyProvider;
+
+    provides dev.fairway.spi.ResolverProvider with dev.fairway.internal.StaticResolverProvider;
+    provides dev.fairway.spi.LifetimePolicyProvider with dev.fairway.internal.NeverLifetimePolicyProvider;
+}
