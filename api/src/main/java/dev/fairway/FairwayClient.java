@@ -220,6 +220,11 @@ public final class FairwayClient extends HttpClient {
         engine.shutdownNow();
     }
 
+    /** Requests in flight over every backend; for tests in this package until the snapshot API exists. */
+    int inFlight() {
+        return engine.inFlight();
+    }
+
     @Override
     public String toString() {
         return "FairwayClient[" + engine + "]";

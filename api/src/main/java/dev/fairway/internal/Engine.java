@@ -174,7 +174,7 @@ public final class Engine {
         if (pool == null) {
             synchronized (lifecycle) {
                 if (shutdown) {
-                    throw closed();
+                    throw closed(target);
                 }
                 pool = pools.computeIfAbsent(target, t -> new TargetPool(this, t, config.seed() ^ (t.hashCode() * 0x9E3779B97F4A7C15L)));
             }
@@ -185,8 +185,9 @@ public final class Engine {
         return pool;
     }
 
-    private static IOException closed() {
-        return new IOException("closed: the FairwayClient has been shut down");
+    static NoBackendException closed(Target target) {
+        return new NoBackendException(target, NoBackendException.Reason.CLIENT_SHUT_DOWN,
+                "closed: the FairwayClient has been shut down; no new requests to " + target, null);
     }
 
     Mode modeFor(Target target, HttpRequest request) {
@@ -248,7 +249,7 @@ public final class Engine {
         Leaf leaf;
         synchronized (lifecycle) {
             if (shutdown) {
-                throw closed();
+                throw closed(target);
             }
             leaf = new Leaf(leafIds.incrementAndGet(), backend, mode, builder.build(), terms);
             leaves.add(leaf);
@@ -400,7 +401,7 @@ public final class Engine {
         String message = cause.getMessage();
         IOException copy;
         if (cause instanceof NoBackendException nb) {
-            copy = new NoBackendException(nb.target(), nb.reason(), nb.getMessage(), nb.getCause());
+            return new NoBackendException(nb.target(), nb.reason(), nb.getMessage(), nb);
         } else if (cause instanceof HttpConnectTimeoutException) {
             copy = new HttpConnectTimeoutException(message);
         } else if (cause instanceof HttpTimeoutException) {
@@ -416,6 +417,21 @@ public final class Engine {
             copy.addSuppressed(cause);
         }
         return copy;
+    }
+
+    /**
+     * Requests in flight over every backend of every target.
+     *
+     * @return the count
+     */
+    public int inFlight() {
+        int n = 0;
+        for (TargetPool pool : pools.values()) {
+            for (BackendImpl b : pool.backends()) {
+                n += b.inFlight();
+            }
+        }
+        return n;
     }
 
     @Override

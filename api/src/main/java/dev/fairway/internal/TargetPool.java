@@ -134,6 +134,9 @@ final class TargetPool implements Resolver.Listener {
     /** The error for a request that found no backend. */
     NoBackendException noBackend() {
         View v = view;
+        if (v.reason() == NoBackendException.Reason.CLIENT_SHUT_DOWN) {
+            return Engine.closed(target);
+        }
         return new NoBackendException(target, v.reason(), "no backend for " + target + ": " + v.detail(), v.cause());
     }
 

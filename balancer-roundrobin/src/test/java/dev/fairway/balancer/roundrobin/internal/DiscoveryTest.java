@@ -38,14 +38,14 @@ class DiscoveryTest {
         assertInstanceOf(RoundRobinPickerProvider.class, byName.get("round_robin"), byName::toString);
         assertInstanceOf(RandomPickerProvider.class, byName.get("random"), byName::toString);
 
-        String path = System.getProperty("fairway.test.path");
-        assertNotNull(path, "system property fairway.test.path is not set: run the tests through Maven (surefire sets it)");
+        String path = System.getProperty("test.fairway.path");
+        assertNotNull(path, "system property test.fairway.path is not set: run the tests through Maven (surefire sets it)");
         for (PickerProvider provider : List.of(byName.get("round_robin"), byName.get("random"))) {
             Module module = provider.getClass().getModule();
             switch (path) {
                 case "module" -> assertEquals(MODULE, module.getName(), provider + " came from " + module);
                 case "classpath" -> assertTrue(!module.isNamed(), provider + " came from " + module);
-                default -> fail("unknown fairway.test.path '" + path + "': expected module or classpath");
+                default -> fail("unknown test.fairway.path '" + path + "': expected module or classpath");
             }
             assertEquals(Provider.DEFAULT_PRIORITY, provider.priority());
             assertTrue(provider.isAvailable());

@@ -143,7 +143,7 @@ class DnsResolverProviderTest {
         ResolverProvider dns = found.get(0);
         assertEquals(DnsResolverProvider.class.getName(), dns.getClass().getName());
 
-        String path = System.getProperty("fairway.test.path");
+        String path = System.getProperty("test.fairway.path");
         Module module = dns.getClass().getModule();
         if ("module".equals(path)) {
             assertTrue(module.isNamed(), "on the module path the provider must come from its module");
@@ -152,7 +152,7 @@ class DnsResolverProviderTest {
         } else if ("classpath".equals(path)) {
             assertFalse(module.isNamed(), "on the class path the provider must come from META-INF/services");
         } else {
-            fail("system property fairway.test.path must be 'module' or 'classpath', was " + path);
+            fail("system property test.fairway.path must be 'module' or 'classpath', was " + path);
         }
     }
 

@@ -1,0 +1,303 @@
+package dev.fairway;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The facade keeps the caller's view: URIs, requests, redirects, cookies, timeouts, and the in-flight accounting
+ * that ends with the body.
+ */
+class FacadeTest {
+
+    private Pods pods;
+    private FairwayClient client;
+    private String base;
+
+    @BeforeEach
+    void start() {
+        pods = Pods.start(3);
+        base = "http://orders.fairway.test:" + pods.port;
+        client = newClient(HttpClient.Redirect.NEVER, null);
+    }
+
+    private FairwayClient newClient(HttpClient.Redirect redirect, CookieManager cookies) {
+        FairwayClient.Builder b = FairwayClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(redirect)
+                .resolver("static").resolverOption("addresses", pods.addresses())
+                .seed(7);
+        if (cookies != null) {
+            b.cookieHandler(cookies);
+        }
+        return b.build();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        pods.close();
+    }
+
+    private HttpRequest request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).build();
+    }
+
+    @Test
+    void responseShowsTheCallersUriAndRequestAndWhichBackendServed() throws Exception {
+        HttpRequest request = request("/orders/42?x=1");
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode());
+        assertEquals(request.uri(), response.uri());
+        assertEquals(request, response.request());
+        assertTrue(response.previousResponse().isEmpty());
+        String servedBy = FairwayClient.servedBy(response).orElseThrow().getAddress().getHostAddress();
+        assertEquals(response.body(), servedBy, "the pod that answered is the one servedBy names");
+        assertTrue(pods.ips.contains(servedBy));
+        var seen = pods.server(servedBy).getAllServeEvents().get(0).getRequest();
+        assertEquals("/orders/42?x=1", seen.getUrl());
+        assertEquals("orders.fairway.test:" + pods.port, seen.getHeader("Host"));
+    }
+
+    @Test
+    void requestsRotateOverAllBackends() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            client.send(request("/"), HttpResponse.BodyHandlers.discarding());
+        }
+        assertEquals(List.of(10, 10, 10), pods.requestCounts());
+    }
+
+    @Test
+    void servedByIsEmptyForAPlainClientsResponse() throws Exception {
+        try (HttpClient plain = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.2:" + pods.port + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(FairwayClient.servedBy(r).isEmpty());
+        }
+    }
+
+    @Test
+    void redirectsAreFollowedAtTheFacadeEachHopBalancedAndCredentialsNotCarriedAcrossOrigins() throws Exception {
+        client.close();
+        client = newClient(HttpClient.Redirect.NORMAL, null);
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/start")).willReturn(aResponse().withStatus(302).withHeader("Location", "/middle")));
+            s.stubFor(get(urlEqualTo("/middle")).willReturn(aResponse().withStatus(307)
+                    .withHeader("Location", "http://other.fairway.test:" + pods.port + "/end")));
+            s.stubFor(get(urlEqualTo("/end")).willReturn(aResponse().withStatus(200).withBody("end")));
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/start"))
+                .header("Authorization", "Bearer secret").header("X-Trace", "t1").build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode());
+        assertEquals("end", response.body());
+        assertEquals(URI.create("http://other.fairway.test:" + pods.port + "/end"), response.uri());
+        HttpResponse<String> middle = response.previousResponse().orElseThrow();
+        assertEquals(URI.create(base + "/middle"), middle.uri());
+        assertEquals(307, middle.statusCode());
+        HttpResponse<String> first = middle.previousResponse().orElseThrow();
+        assertEquals(request, first.request());
+        assertEquals(302, first.statusCode());
+        assertTrue(first.previousResponse().isEmpty());
+
+        List<String> hops = new ArrayList<>();
+        String authAtEnd = null;
+        String authAtMiddle = null;
+        for (var s : pods.servers) {
+            for (var e : s.getAllServeEvents()) {
+                hops.add(e.getRequest().getUrl() + "@" + e.getRequest().getHeader("Host"));
+                if (e.getRequest().getUrl().equals("/end")) {
+                    authAtEnd = e.getRequest().getHeader("Authorization");
+                    assertEquals("t1", e.getRequest().getHeader("X-Trace"));
+                }
+                if (e.getRequest().getUrl().equals("/middle")) {
+                    authAtMiddle = e.getRequest().getHeader("Authorization");
+                }
+            }
+        }
+        assertEquals(3, hops.size(), hops.toString());
+        assertEquals("Bearer secret", authAtMiddle, "same origin keeps Authorization");
+        assertEquals(null, authAtEnd, "another origin never gets Authorization");
+        assertTrue(hops.contains("/end@other.fairway.test:" + pods.port), hops.toString());
+        assertTrue(!FairwayClient.servedBy(first).equals(FairwayClient.servedBy(middle)),
+                "the two hops to the same target were balanced again, so round robin sent them to different pods");
+    }
+
+    @Test
+    void redirectPolicyNeverReturnsTheRedirect() throws Exception {
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/start")).willReturn(aResponse().withStatus(302).withHeader("Location", "/end")));
+        }
+        HttpResponse<String> response = client.send(request("/start"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, response.statusCode());
+        assertEquals(List.of(1), pods.requestCounts().stream().filter(c -> c > 0).toList());
+    }
+
+    @Test
+    void seeOtherTurnsPostIntoGetWithoutBody() throws Exception {
+        client.close();
+        client = newClient(HttpClient.Redirect.NORMAL, null);
+        for (var s : pods.servers) {
+            s.stubFor(post(urlEqualTo("/form")).willReturn(aResponse().withStatus(303).withHeader("Location", "/done")));
+            s.stubFor(get(urlEqualTo("/done")).willReturn(aResponse().withStatus(200).withBody("done")));
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/form")).POST(HttpRequest.BodyPublishers.ofString("a=1")).build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals("done", response.body());
+        assertEquals("GET", response.request().method());
+        assertEquals("POST", response.previousResponse().orElseThrow().request().method());
+    }
+
+    @Test
+    void cookiesAreStoredAndSentForTheLogicalHost() throws Exception {
+        CookieManager cookies = new CookieManager(null, java.net.CookiePolicy.ACCEPT_ALL);
+        client.close();
+        client = newClient(HttpClient.Redirect.NEVER, cookies);
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/login")).willReturn(aResponse().withStatus(200).withHeader("Set-Cookie", "session=abc; Path=/")));
+        }
+        client.send(request("/login"), HttpResponse.BodyHandlers.discarding());
+        assertEquals("orders.fairway.test", cookies.getCookieStore().getCookies().get(0).getDomain().replaceFirst("^\\.", ""));
+
+        client.send(request("/next"), HttpResponse.BodyHandlers.discarding());
+        String cookieHeader = null;
+        for (var s : pods.servers) {
+            for (var e : s.getAllServeEvents()) {
+                if (e.getRequest().getUrl().equals("/next")) {
+                    cookieHeader = e.getRequest().getHeader("Cookie");
+                }
+            }
+        }
+        assertEquals("session=abc", cookieHeader, "the cookie reaches another backend of the same logical host");
+    }
+
+    @Test
+    void requestTimeoutFailsWithHttpTimeoutExceptionAndReleasesLoad() {
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(2_000)));
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/slow")).timeout(Duration.ofMillis(200)).build();
+        IOException e = assertThrows(IOException.class, () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+        assertInstanceOf(HttpTimeoutException.class, e);
+        Await.until("in-flight released", Duration.ofSeconds(5), () -> Introspect.inFlight(client) == 0);
+    }
+
+    @Test
+    void loadIsHeldUntilTheBodyCompletesNotWhenHeadersArrive() throws Exception {
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/big")).willReturn(aResponse().withStatus(200).withBody(new byte[4 << 20])));
+        }
+        HttpResponse<InputStream> response = client.send(request("/big"), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(1, Introspect.inFlight(client), "headers arrived, 4 MiB body unread: still in flight");
+        try (InputStream body = response.body()) {
+            assertEquals(4 << 20, body.readAllBytes().length);
+        }
+        Await.until("in-flight released after the body was read", Duration.ofSeconds(5), () -> Introspect.inFlight(client) == 0);
+    }
+
+    @Test
+    void closingAnUnreadInputStreamReleasesLoad() throws Exception {
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/big")).willReturn(aResponse().withStatus(200).withBody(new byte[4 << 20])));
+        }
+        HttpResponse<InputStream> response = client.send(request("/big"), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(1, Introspect.inFlight(client));
+        response.body().close();
+        Await.until("in-flight released after close", Duration.ofSeconds(5), () -> Introspect.inFlight(client) == 0);
+    }
+
+    @Test
+    void publisherBodyReleasesLoadWhenCancelled() throws Exception {
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/big")).willReturn(aResponse().withStatus(200).withBody(new byte[4 << 20])));
+        }
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = client.send(request("/big"), HttpResponse.BodyHandlers.ofPublisher());
+        assertEquals(1, Introspect.inFlight(client));
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
+        response.body().subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(1);
+                subscription.cancel();
+                cancelled.complete(null);
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> item) {
+            }
+
+            @Override
+            public void onError(Throwable throwable) {
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+        cancelled.get(5, TimeUnit.SECONDS);
+        Await.until("in-flight released after cancel", Duration.ofSeconds(5), () -> Introspect.inFlight(client) == 0);
+    }
+
+    @Test
+    void cancellingSendAsyncBeforeTheResponseReleasesLoad() throws Exception {
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
+        }
+        CompletableFuture<HttpResponse<String>> future = client.sendAsync(request("/slow"), HttpResponse.BodyHandlers.ofString());
+        Await.until("request in flight", Duration.ofSeconds(5), () -> Introspect.inFlight(client) == 1);
+        assertTrue(future.cancel(true));
+        assertThrows(CancellationException.class, future::join);
+        Await.until("in-flight released after cancel", Duration.ofSeconds(5), () -> Introspect.inFlight(client) == 0);
+    }
+
+    @Test
+    void nullArgumentsFailAtTheCall() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> client.sendAsync(request("/"), null));
+        assertEquals("responseBodyHandler", e.getMessage());
+        assertThrows(NullPointerException.class, () -> client.sendAsync(null, HttpResponse.BodyHandlers.discarding()));
+    }
+
+    @Test
+    void sendRethrowsWithTheCallersStack() throws Exception {
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(2_000)));
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/slow")).timeout(Duration.ofMillis(100)).build();
+        HttpTimeoutException e = assertThrows(HttpTimeoutException.class, () -> client.send(request, HttpResponse.BodyHandlers.discarding()));
+        assertTrue(e.getStackTrace()[0].getClassName().startsWith("dev.fairway"), "stack of the calling thread");
+        assertFalse(e.getCause() == null, "the original failure is the cause");
+        ExecutionException async = assertThrows(ExecutionException.class,
+                () -> client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).get());
+        assertInstanceOf(HttpTimeoutException.class, async.getCause());
+    }
+}

@@ -1,0 +1,80 @@
+package dev.fairway;
+
+import dev.fairway.spi.HealthCheck;
+import dev.fairway.spi.HealthCheckContext;
+import dev.fairway.spi.HealthCheckProvider;
+import dev.fairway.spi.HealthState;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A health check provider probes each backend through its pinned client; unhealthy backends leave the rotation. */
+class HealthWiringTest {
+
+    /** Probes GET /healthz once, through the context's client. */
+    static final class ProbeOnce implements HealthCheckProvider {
+        @Override
+        public String name() {
+            return "probe_once";
+        }
+
+        @Override
+        public HealthCheck create(HealthCheckContext context) {
+            return new HealthCheck() {
+                @Override
+                public void start(Listener listener) {
+                    HttpRequest probe = HttpRequest.newBuilder(context.target().uri().resolve("/healthz")).build();
+                    context.client().sendAsync(probe, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) ->
+                            listener.onHealth(e == null && r.statusCode() == 200 ? HealthState.HEALTHY : HealthState.UNHEALTHY,
+                                    e != null ? e.toString() : "GET /healthz answered " + r.statusCode()));
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    @Test
+    void unhealthyBackendGetsNoTrafficAndProbesReachEachBackend() throws Exception {
+        List<FairwayEvent> events = new CopyOnWriteArrayList<>();
+        try (Pods pods = Pods.start(3)) {
+            pods.servers.get(0).stubFor(get(urlEqualTo("/healthz")).willReturn(aResponse().withStatus(503)));
+            for (int i = 1; i < 3; i++) {
+                pods.servers.get(i).stubFor(get(urlEqualTo("/healthz")).willReturn(aResponse().withStatus(200)));
+            }
+            try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .resolver("static").resolverOption("addresses", pods.addresses())
+                    .healthCheck(new ProbeOnce()).listener(events::add).build()) {
+                URI uri = URI.create("http://orders.fairway.test:" + pods.port + "/work");
+                client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+                Await.until("three health reports", Duration.ofSeconds(5),
+                        () -> events.stream().filter(e -> e instanceof FairwayEvent.HealthChanged).count() == 3);
+                for (int i = 0; i < 20; i++) {
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                    assertTrue(!r.body().equals("127.0.0.2"), "the unhealthy backend got a request");
+                }
+                for (var s : pods.servers) {
+                    var probes = s.getAllServeEvents().stream().filter(e -> e.getRequest().getUrl().equals("/healthz")).toList();
+                    assertEquals(1, probes.size(), "each backend was probed exactly once, by its own check");
+                    assertEquals("orders.fairway.test:" + pods.port, probes.get(0).getRequest().getHeader("Host"));
+                }
+                assertTrue(events.stream().anyMatch(e -> e instanceof FairwayEvent.HealthChanged h && h.current() == HealthState.UNHEALTHY
+                        && h.address().authority().startsWith("127.0.0.2") && h.reason().contains("503")), events.toString());
+            }
+        }
+    }
+}
