@@ -5,7 +5,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Waits for a condition with a deadline, polling; never a fixed sleep as synchronisation. */
-public final class Await {
+final class Await {
 
     private Await() {
     }

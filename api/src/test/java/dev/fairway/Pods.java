@@ -20,7 +20,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
  * ({@code 127.0.0.2}, {@code 127.0.0.3}, ...), all on the same port. By default each answers every request with
  * 200 and its own IP address as the body.
  */
-public final class Pods implements AutoCloseable {
+final class Pods implements AutoCloseable {
 
     public final List<WireMockServer> servers = new ArrayList<>();
     public final List<String> ips = new ArrayList<>();

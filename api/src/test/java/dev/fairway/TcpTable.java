@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Reads the kernel's TCP table (Linux {@code /proc/net/tcp}) to count connections as the server side sees them. */
-public final class TcpTable {
+final class TcpTable {
 
     private TcpTable() {
     }

@@ -33,10 +33,13 @@ public record BackendAddress(InetSocketAddress socketAddress, int weight, Map<St
         if (socketAddress.isUnresolved()) {
             throw new IllegalArgumentException("address " + socketAddress + " is unresolved: backends are IP addresses");
         }
+        if (socketAddress.getPort() == 0) {
+            throw new IllegalArgumentException("address " + socketAddress + " has port 0: backends need a port from 1 to 65535");
+        }
         if (weight < 1 || weight > MAX_WEIGHT) {
             throw new IllegalArgumentException("weight " + weight + " of " + socketAddress + " is out of range: use 1 to " + MAX_WEIGHT);
         }
-        attributes = Map.copyOf(attributes);
+        attributes = Map.copyOf(Objects.requireNonNull(attributes, "attributes"));
     }
 
     /**

@@ -8,7 +8,8 @@ import java.util.Objects;
  * How long one leaf (a backend's {@link java.net.http.HttpClient}) may live, as decided by a
  * {@link LifetimePolicy}.
  *
- * @param maxAge      the age after which the leaf is replaced; {@link #NO_MAX_AGE} for never; positive
+ * @param maxAge      the age after which the leaf is replaced; {@link #NO_MAX_AGE} for never; positive, at most
+ *                    {@link #LONGEST_MAX_AGE}
  * @param maxRequests the number of requests after which the leaf is replaced; {@link Long#MAX_VALUE} for no
  *                    limit; positive
  * @param drainGrace  how long the replaced leaf may finish its in-flight exchanges before it is closed hard;
@@ -18,6 +19,9 @@ public record LeafTerms(Duration maxAge, long maxRequests, Duration drainGrace) 
 
     /** The {@link #maxAge()} that means "never replaced for age". */
     public static final Duration NO_MAX_AGE = ChronoUnit.FOREVER.getDuration();
+
+    /** The longest finite {@link #maxAge()}, 100 days. */
+    public static final Duration LONGEST_MAX_AGE = Duration.ofDays(100);
 
     /** The default drain grace, 30 seconds. */
     public static final Duration DEFAULT_DRAIN_GRACE = Duration.ofSeconds(30);
@@ -36,6 +40,9 @@ public record LeafTerms(Duration maxAge, long maxRequests, Duration drainGrace) 
         Objects.requireNonNull(drainGrace, "drainGrace");
         if (maxAge.isNegative() || maxAge.isZero()) {
             throw new IllegalArgumentException("maxAge must be positive, was " + maxAge);
+        }
+        if (!maxAge.equals(NO_MAX_AGE) && maxAge.compareTo(LONGEST_MAX_AGE) > 0) {
+            throw new IllegalArgumentException("maxAge " + maxAge + " is too long: use at most " + LONGEST_MAX_AGE + ", or NO_MAX_AGE");
         }
         if (maxRequests <= 0) {
             throw new IllegalArgumentException("maxRequests must be positive, was " + maxRequests);

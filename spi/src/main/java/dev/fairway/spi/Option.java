@@ -344,12 +344,17 @@ public final class Option<T> {
     public T convert(String qualifiedKey, Object raw) {
         Objects.requireNonNull(qualifiedKey, "qualifiedKey");
         Objects.requireNonNull(raw, qualifiedKey);
+        T value;
         try {
-            return converter.apply(raw);
+            value = converter.apply(raw);
         } catch (IllegalArgumentException | ArithmeticException | DateTimeParseException e) {
             String detail = e.getMessage() == null || e instanceof NumberFormatException ? "" : " (" + e.getMessage() + ")";
             throw new IllegalArgumentException(qualifiedKey + " = '" + raw + "' is not allowed: use " + allowed + detail, e);
         }
+        if (value == null) {
+            throw new IllegalArgumentException(qualifiedKey + " = '" + raw + "' is not allowed: use " + allowed);
+        }
+        return value;
     }
 
     @Override

@@ -35,8 +35,11 @@ public final class OptionValues {
      */
     public static OptionValues of(String prefix, List<Option<?>> declared, Map<String, ?> raw) {
         Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(declared, "declared");
+        Objects.requireNonNull(raw, "raw");
         Map<String, Option<?>> byKey = new LinkedHashMap<>();
         for (Option<?> option : declared) {
+            Objects.requireNonNull(option, "declared option");
             if (byKey.putIfAbsent(option.key(), option) != null) {
                 throw new IllegalArgumentException("option " + prefix + option.key() + " is declared twice");
             }
@@ -99,6 +102,9 @@ public final class OptionValues {
      */
     public <T> Optional<T> given(Option<T> option) {
         Objects.requireNonNull(option, "option");
+        if (!declared.containsKey(option.key())) {
+            throw new IllegalArgumentException("option " + option.key() + " was not declared in the provider's options()");
+        }
         @SuppressWarnings("unchecked")
         T value = (T) values.get(option.key());
         return Optional.ofNullable(value);

@@ -24,7 +24,7 @@ public record PickerContext(Target target, List<Backend> backends, OptionValues 
      */
     public PickerContext {
         Objects.requireNonNull(target, "target");
-        backends = List.copyOf(backends);
+        backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(previous, "previous");
         if (backends.isEmpty()) {

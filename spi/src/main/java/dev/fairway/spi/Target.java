@@ -33,6 +33,12 @@ public record Target(String scheme, String host, int port) {
         if (host.isEmpty()) {
             throw new IllegalArgumentException("host must not be empty");
         }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c <= ' ' || c == '[' || c == ']' || c == '/' || c == '?' || c == '#' || c == '@') {
+                throw new IllegalArgumentException("host '" + host + "' is not a host name or IP address");
+            }
+        }
         host = host.toLowerCase(Locale.ROOT);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range: use 1 to 65535");
@@ -58,6 +64,12 @@ public record Target(String scheme, String host, int port) {
         }
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
+            String authority = uri.getRawAuthority();
+            String named = authority == null ? "" : authority.substring(authority.indexOf('@') + 1).replaceFirst(":\\d*$", "");
+            if (!named.isEmpty()) {
+                throw new IllegalArgumentException("URI '" + uri + "' has no valid host name: java.net.URI rejects characters such as '_' in"
+                        + " host names; use a name of letters, digits, '-' and '.'");
+            }
             throw new IllegalArgumentException("URI '" + uri + "' has no host: use http://host[:port]/... or https://...");
         }
         int port = uri.getPort();
