@@ -1,0 +1,27 @@
+/**
+ * The runnable demonstration of Fairway: five local backends behind one host name, called through a plain
+ * {@link java.net.http.HttpClient} and through a {@code FairwayClient}, with the share each backend served.
+ *
+ * <p>Run it with {@code bin/demo [phase ...]} (it builds what it needs), or after {@code mvn package} with
+ * {@code java -p demo/target/modules -m dev.fairway.demo/dev.fairway.demo.Demo [phase ...]}. Phases: {@code steady}
+ * (the default). Options: {@code --requests=N} (default 10000 per client and phase), {@code --concurrency=N}
+ * (default 16 requests in flight). It exits with status 0 when every request succeeded and Fairway reached every
+ * backend, 1 when a check failed and 2 for bad arguments or a demo that could not start.
+ *
+ * <p>The backends are {@code com.sun.net.httpserver} servers on {@code 127.0.0.2} to {@code 127.0.0.6}, sharing one
+ * free port. The name {@code orders.demo.svc.cluster.local} resolves to them inside this JVM only, through
+ * {@link dev.fairway.demo.DemoDns}, a demo-only {@link java.net.spi.InetAddressResolverProvider} that passes every
+ * other name to the JDK's built-in resolver.
+ *
+ * <p>The resolver and picker modules ({@code dev.fairway.resolver.dns}, {@code dev.fairway.balancer.roundrobin}) are
+ * not required here: {@code dev.fairway} uses their services, so service binding resolves them from the module path.
+ *
+ * <p>This module reads no system properties. It sets the security property {@code networkaddress.cache.ttl} to
+ * {@code 1} (second) before the first look-up, so that changes to the demo's DNS answers show up quickly.
+ */
+module dev.fairway.demo {
+    requires dev.fairway;
+    requires jdk.httpserver;
+
+    provides java.net.spi.InetAddressResolverProvider with dev.fairway.demo.DemoDns;
+}
