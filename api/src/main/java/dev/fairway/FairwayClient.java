@@ -3,6 +3,7 @@ package dev.fairway;
 import dev.fairway.internal.ClientConfig;
 import dev.fairway.internal.Engine;
 import dev.fairway.internal.FacadeResponse;
+import dev.fairway.internal.SslParametersCopy;
 import dev.fairway.spi.HealthCheckProvider;
 import dev.fairway.spi.LifetimePolicyProvider;
 import dev.fairway.spi.OptionValues;
@@ -414,7 +415,7 @@ public final class FairwayClient extends HttpClient {
         @Override
         public Builder sslParameters(SSLParameters sslParameters) {
             Objects.requireNonNull(sslParameters, "sslParameters");
-            this.sslParameters = copy(sslParameters);
+            this.sslParameters = SslParametersCopy.of(sslParameters);
             return this;
         }
 
@@ -707,7 +708,7 @@ public final class FairwayClient extends HttpClient {
         public FairwayClient build() {
             ClientConfig config = new ClientConfig(
                     Optional.ofNullable(connectTimeout), version, Optional.ofNullable(sslContext),
-                    Optional.ofNullable(sslParameters).map(Builder::copy), Optional.ofNullable(executor), redirect,
+                    Optional.ofNullable(sslParameters).map(SslParametersCopy::of), Optional.ofNullable(executor), redirect,
                     Optional.ofNullable(cookieHandler), resolveTimeout,
                     resolver.select(ProviderRegistry.resolvers()),
                     picker.select(ProviderRegistry.pickers()),
@@ -759,24 +760,6 @@ public final class FairwayClient extends HttpClient {
                 case "health" -> health;
                 default -> lifetime;
             };
-        }
-
-        private static SSLParameters copy(SSLParameters p) {
-            SSLParameters c = new SSLParameters(p.getCipherSuites(), p.getProtocols());
-            c.setAlgorithmConstraints(p.getAlgorithmConstraints());
-            c.setApplicationProtocols(p.getApplicationProtocols());
-            c.setEnableRetransmissions(p.getEnableRetransmissions());
-            c.setEndpointIdentificationAlgorithm(p.getEndpointIdentificationAlgorithm());
-            c.setMaximumPacketSize(p.getMaximumPacketSize());
-            if (p.getNeedClientAuth()) {
-                c.setNeedClientAuth(true);
-            } else if (p.getWantClientAuth()) {
-                c.setWantClientAuth(true);
-            }
-            c.setServerNames(p.getServerNames());
-            c.setSNIMatchers(p.getSNIMatchers());
-            c.setUseCipherSuitesOrder(p.getUseCipherSuitesOrder());
-            return c;
         }
 
         /** The selection and options of one provider family. */

@@ -132,17 +132,7 @@ public final class Engine {
      * @return the parameters
      */
     public SSLParameters sslParametersCopy() {
-        return config.sslParameters().map(p -> {
-            SSLParameters c = sslContext().getDefaultSSLParameters();
-            c.setCipherSuites(p.getCipherSuites());
-            c.setProtocols(p.getProtocols());
-            c.setApplicationProtocols(p.getApplicationProtocols());
-            c.setServerNames(p.getServerNames());
-            c.setAlgorithmConstraints(p.getAlgorithmConstraints());
-            c.setEndpointIdentificationAlgorithm(p.getEndpointIdentificationAlgorithm());
-            c.setUseCipherSuitesOrder(p.getUseCipherSuitesOrder());
-            return c;
-        }).orElseGet(() -> sslContext().getDefaultSSLParameters());
+        return SslParametersCopy.of(config.sslParameters().orElseGet(() -> sslContext().getDefaultSSLParameters()));
     }
 
     /**
