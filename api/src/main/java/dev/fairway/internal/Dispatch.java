@@ -39,6 +39,7 @@ final class Dispatch<T>
     private volatile HttpResponse.BodySubscriber<T> delegate;
     private volatile Flow.Subscription upstream;
     private volatile int released;
+    private volatile boolean aborted;
     volatile URI redirectTo;
 
     Dispatch(Exchange<T> exchange, BackendImpl backend, Leaf leaf, HttpRequest request) {
@@ -58,6 +59,7 @@ final class Dispatch<T>
 
     /** Abandons the body (the caller no longer wants it) and releases. */
     void abort() {
+        aborted = true;
         Flow.Subscription s = upstream;
         if (s != null) {
             s.cancel();
@@ -90,6 +92,11 @@ final class Dispatch<T>
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
         upstream = subscription;
+        if (aborted) {
+            // the caller gave up before the body started: nobody will read it
+            subscription.cancel();
+            release();
+        }
         delegate.onSubscribe(this);
     }
 

@@ -9,9 +9,12 @@ import dev.fairway.spi.Ticker;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.ProtocolException;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -246,7 +249,11 @@ public final class Engine {
         }
         events.emit(new FairwayEvent.LeafCreated(target, backend.address(), leaf.id));
         if (terms.hasMaxAge()) {
-            leaf.ageTimer = scheduler.schedule(() -> backend.retire(leaf, "age"), terms.maxAge());
+            try {
+                leaf.ageTimer = scheduler.schedule(() -> backend.retire(leaf, "age"), terms.maxAge());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not schedule the age limit of " + leaf + "; it will not be recycled for age", e);
+            }
         }
         return leaf;
     }
@@ -284,18 +291,39 @@ public final class Engine {
                     forced = true;
                     LOG.log(System.Logger.Level.DEBUG, () -> leaf + " still busy after " + leaf.terms.drainGrace() + "; closing it");
                     leaf.client.shutdownNow();
-                    leaf.client.awaitTermination(Duration.ofSeconds(30));
+                    if (!leaf.client.awaitTermination(Duration.ofSeconds(30))) {
+                        LOG.log(System.Logger.Level.WARNING, leaf + " did not terminate within 30 s of shutdownNow");
+                    }
                 }
+                events.emit(new FairwayEvent.LeafClosed(target, leaf.backend.address(), leaf.id, forced));
             } catch (InterruptedException e) {
                 leaf.client.shutdownNow();
                 Thread.currentThread().interrupt();
-            }
-            events.emit(new FairwayEvent.LeafClosed(target, leaf.backend.address(), leaf.id, forced));
-            synchronized (lifecycle) {
-                leaves.remove(leaf);
-                lifecycle.notifyAll();
+            } finally {
+                synchronized (lifecycle) {
+                    leaves.remove(leaf);
+                    lifecycle.notifyAll();
+                }
             }
         });
+    }
+
+    boolean isShutdown() {
+        synchronized (lifecycle) {
+            return shutdown;
+        }
+    }
+
+    /**
+     * Completes a caller's future exceptionally on the executor rather than on the calling thread, which may be the
+     * scheduler's or a resolver's: a caller's callback must never run (and block) there.
+     */
+    <T> void failAsync(CompletableFuture<T> future, Throwable failure) {
+        try {
+            executor.execute(() -> future.completeExceptionally(failure));
+        } catch (RuntimeException rejected) {
+            future.completeExceptionally(failure);
+        }
     }
 
     void noBackend(NoBackendException e) {
@@ -309,6 +337,7 @@ public final class Engine {
                 return;
             }
             shutdown = true;
+            lifecycle.notifyAll();
         }
         pools.values().forEach(TargetPool::close);
     }
@@ -343,10 +372,7 @@ public final class Engine {
             }
         }
         finish();
-        if (ownedExecutor != null) {
-            return ownedExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-        return true;
+        return ownedScheduler == null || ownedScheduler.awaitTermination(Math.max(0, deadline - System.nanoTime()));
     }
 
     /**
@@ -361,7 +387,7 @@ public final class Engine {
             }
         }
         finish();
-        return ownedExecutor == null || ownedExecutor.isTerminated();
+        return ownedScheduler == null || ownedScheduler.isTerminated();
     }
 
     private void finish() {
@@ -379,16 +405,22 @@ public final class Engine {
         }
     }
 
-    /** The exception {@code send} throws for a failed exchange, with the caller's stack, as the JDK does. */
+    /**
+     * The exception {@code send} throws for a failed exchange: a new exception of the same kind with the caller's
+     * stack and the original as its cause, mapped exactly as the JDK's {@code HttpClient.send} does.
+     *
+     * @param failure the exchange's failure
+     * @return the exception to throw (runtime exceptions are thrown directly)
+     */
     public static IOException rethrowable(Throwable failure) {
         Throwable cause = Exchange.unwrap(failure);
-        if (cause instanceof RuntimeException r) {
-            throw r;
-        }
-        if (cause instanceof Error e) {
-            throw e;
-        }
         String message = cause.getMessage();
+        if (cause instanceof IllegalArgumentException) {
+            throw new IllegalArgumentException(message, cause);
+        }
+        if (cause instanceof SecurityException) {
+            throw new SecurityException(message, cause);
+        }
         IOException copy;
         if (cause instanceof NoBackendException nb) {
             return new NoBackendException(nb.target(), nb.reason(), nb.getMessage(), nb);
@@ -398,14 +430,16 @@ public final class Engine {
             copy = new HttpTimeoutException(message);
         } else if (cause instanceof ConnectException) {
             copy = new ConnectException(message);
+        } else if (cause instanceof SSLHandshakeException) {
+            return new SSLHandshakeException(message, cause);
+        } else if (cause instanceof SSLException) {
+            return new SSLException(message, cause);
+        } else if (cause instanceof ProtocolException) {
+            copy = new ProtocolException(message);
         } else {
-            copy = new IOException(message);
+            return new IOException(message, cause);
         }
-        if (copy.getCause() == null) {
-            copy.initCause(cause);
-        } else {
-            copy.addSuppressed(cause);
-        }
+        copy.initCause(cause);
         return copy;
     }
 

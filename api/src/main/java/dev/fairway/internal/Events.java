@@ -23,7 +23,9 @@ final class Events {
         for (FairwayListener listener : listeners) {
             try {
                 listener.onEvent(event);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 LOG.log(System.Logger.Level.WARNING, "listener " + listener + " threw on " + event, e);
             }
         }

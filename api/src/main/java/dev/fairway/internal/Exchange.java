@@ -35,6 +35,7 @@ import java.util.concurrent.Future;
 final class Exchange<T> {
 
     private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
+    private static final int MAX_RESENDS = 3;
     private static final int MAX_REDIRECTS = Integer.getInteger("jdk.httpclient.redirects.retrylimit", 5);
     private static final Set<String> CROSS_ORIGIN_DROPPED = caseInsensitive("Authorization", "Cookie", "Origin", "Referer", "Host");
 
@@ -48,6 +49,7 @@ final class Exchange<T> {
     private TargetPool pool;
     private int redirects;
     private boolean retried;
+    private int resends;
     private FacadeResponse<T> previous;
     private volatile CompletableFuture<?> current;
 
@@ -98,11 +100,15 @@ final class Exchange<T> {
             if (result.isDone()) {
                 return;
             }
-            BackendImpl backend = pool.pick(hop);
-            if (backend != null) {
-                send(backend);
-            } else {
-                failNoBackend(!settled);
+            try {
+                BackendImpl backend = pool.pick(hop);
+                if (backend != null) {
+                    send(backend);
+                } else {
+                    failNoBackend(!settled);
+                }
+            } catch (Throwable t) {
+                engine.failAsync(result, t);
             }
         });
     }
@@ -123,7 +129,7 @@ final class Exchange<T> {
                         + resolutionWait().toMillis() + " ms; check the host name and the resolver, or raise the request timeout", null)
                 : pool.noBackend();
         engine.noBackend(e);
-        result.completeExceptionally(e);
+        engine.failAsync(result, e);
     }
 
     private void send(BackendImpl backend) {
@@ -134,7 +140,6 @@ final class Exchange<T> {
             Leaf leaf = backend.leaf(mode);
             leafRequest = engine.leafRequest(hop, target, backend, mode);
             dispatch = new Dispatch<>(this, backend, leaf, hop);
-            leaf.countRequest();
         } catch (IOException | RuntimeException e) {
             failed(backend, null, e);
             return;
@@ -147,6 +152,8 @@ final class Exchange<T> {
             result.completeExceptionally(e);
             return;
         }
+        // Counted once the leaf has accepted the exchange: retiring the leaf now lets this exchange finish.
+        dispatch.leaf.countRequest();
         current = future;
         if (result.isCancelled()) {
             future.cancel(true);
@@ -156,6 +163,16 @@ final class Exchange<T> {
 
     /** The leaf's future completed. */
     void completed(Dispatch<T> dispatch, HttpResponse<T> response, Throwable failure) {
+        try {
+            complete(dispatch, response, failure);
+        } catch (Throwable t) {
+            // Nothing may escape: the leaf's future is not observed, so the caller would wait forever.
+            dispatch.abort();
+            engine.failAsync(result, t);
+        }
+    }
+
+    private void complete(Dispatch<T> dispatch, HttpResponse<T> response, Throwable failure) {
         if (failure != null) {
             dispatch.release();
             failed(dispatch.backend, dispatch.leaf, unwrap(failure));
@@ -176,6 +193,17 @@ final class Exchange<T> {
     }
 
     private void failed(BackendImpl backend, Leaf leaf, Throwable cause) {
+        if (engine.isShutdown() && cause instanceof IOException && !(cause instanceof NoBackendException) && neverSent(cause, leaf)) {
+            result.completeExceptionally(Engine.closed(target)); // raced with shutdown(): say so, as for any new request
+            return;
+        }
+        if (leaf != null && leaf.retired && "closed".equals(cause.getMessage()) && resends < MAX_RESENDS) {
+            // The leaf was retired (age, request budget) between the pick and the send: its successor takes the
+            // request, without spending the retry that protects against unreachable backends.
+            resends++;
+            send(backend);
+            return;
+        }
         if (pinned == null && !retried && !result.isDone() && neverSent(cause, leaf)) {
             retried = true;
             BackendImpl other = pool.pickOther(hop, backend);
@@ -246,6 +274,12 @@ final class Exchange<T> {
         }
         if (policy == HttpClient.Redirect.NORMAL && !scheme.equals(request.uri().getScheme().toLowerCase(Locale.ROOT))
                 && !scheme.equals("https")) {
+            return null;
+        }
+        try {
+            Target.of(next);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "not following Location '" + location.get() + "' of " + request.uri() + ": " + e.getMessage());
             return null;
         }
         return next;
@@ -326,7 +360,30 @@ final class Exchange<T> {
 
         @Override
         public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new CompletableFuture<>();
+            return new Derived<>(exchange);
+        }
+    }
+
+    /** A stage derived from the caller's future: as in the JDK, cancelling it cancels the exchange too. */
+    static final class Derived<U> extends CompletableFuture<U> {
+        private final Exchange<?> exchange;
+
+        Derived(Exchange<?> exchange) {
+            this.exchange = exchange;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                exchange.cancelled();
+            }
+            return cancelled;
+        }
+
+        @Override
+        public <V> CompletableFuture<V> newIncompleteFuture() {
+            return new Derived<>(exchange);
         }
     }
 }

@@ -15,9 +15,10 @@ final class SystemScheduler implements Scheduler {
     private static final AtomicInteger COUNT = new AtomicInteger();
 
     private final ScheduledThreadPoolExecutor executor;
+    private final String name;
 
     SystemScheduler() {
-        String name = "fairway-scheduler-" + COUNT.incrementAndGet();
+        name = "fairway-scheduler-" + COUNT.incrementAndGet();
         executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -43,6 +44,11 @@ final class SystemScheduler implements Scheduler {
     }
 
     boolean isTerminated() {
-        return executor.isTerminated();
+        return executor.isTerminated() || Thread.currentThread().getName().equals(name);
+    }
+
+    /** Waits for the scheduler's thread to end, unless called on that thread (then it is ending after this task). */
+    boolean awaitTermination(long nanos) throws InterruptedException {
+        return Thread.currentThread().getName().equals(name) || executor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
     }
 }

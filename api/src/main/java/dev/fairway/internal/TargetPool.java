@@ -309,6 +309,7 @@ final class TargetPool implements Resolver.Listener {
                 return;
             }
             closed = true;
+            started.set(true); // a resolver not yet started never will be
             all = new ArrayList<>(backends.values());
             rebuild();
         }
