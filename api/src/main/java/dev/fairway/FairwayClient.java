@@ -35,7 +35,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -173,15 +172,7 @@ public final class FairwayClient extends HttpClient {
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler)
             throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<T>> future = sendAsync(request, responseBodyHandler);
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            throw Engine.rethrowable(e.getCause());
-        }
+        return Engine.await(sendAsync(request, responseBodyHandler));
     }
 
     @Override

@@ -61,7 +61,7 @@ class CloseTest {
             client.close(); // waits
             assertTrue(client.isTerminated());
             for (var f : inFlight) {
-                assertEquals("done", f.getNow(null).body(), "in-flight requests completed normally");
+                assertEquals("done", f.get(5, java.util.concurrent.TimeUnit.SECONDS).body(), "in-flight requests completed normally");
             }
             Await.until("servers see every connection closed", Duration.ofSeconds(5), pods::establishedConnections, n -> n == 0);
         }

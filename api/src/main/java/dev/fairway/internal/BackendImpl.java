@@ -17,12 +17,19 @@ final class BackendImpl implements Backend {
     private final AtomicReferenceArray<Leaf> leaves = new AtomicReferenceArray<>(Mode.values().length);
     private volatile BackendAddress address;
     private volatile HealthState health = HealthState.UNKNOWN;
+    private volatile long usableSince;
     private boolean removed; // guarded by this
     HealthCheck healthCheck; // guarded by pool
 
-    BackendImpl(TargetPool pool, BackendAddress address) {
+    BackendImpl(TargetPool pool, BackendAddress address, long now) {
         this.pool = pool;
         this.address = address;
+        this.usableSince = now;
+    }
+
+    @Override
+    public long usableSince() {
+        return usableSince;
     }
 
     @Override
@@ -44,7 +51,10 @@ final class BackendImpl implements Backend {
         return health;
     }
 
-    void health(HealthState state) {
+    void health(HealthState state, long now) {
+        if (this.health == HealthState.UNHEALTHY && state != HealthState.UNHEALTHY) {
+            usableSince = now;
+        }
         this.health = state;
     }
 

@@ -40,6 +40,8 @@ final class Dispatch<T>
     private volatile Flow.Subscription upstream;
     private volatile int released;
     private volatile boolean aborted;
+    private volatile boolean reported;
+    private final long startNanos;
     volatile URI redirectTo;
 
     Dispatch(Exchange<T> exchange, BackendImpl backend, Leaf leaf, HttpRequest request) {
@@ -47,6 +49,7 @@ final class Dispatch<T>
         this.backend = backend;
         this.leaf = leaf;
         this.request = request;
+        this.startNanos = backend.pool.engine.ticker().read();
         backend.inFlight.incrementAndGet();
     }
 
@@ -54,6 +57,14 @@ final class Dispatch<T>
     void release() {
         if (RELEASED.compareAndSet(this, 0, 1)) {
             backend.inFlight.decrementAndGet();
+        }
+    }
+
+    /** Tells the picker how the exchange went, once: at the response headers, or at the failure. */
+    void report(boolean success) {
+        if (!reported && exchange.reportsOutcomes()) {
+            reported = true;
+            backend.pool.completed(backend, backend.pool.engine.ticker().read() - startNanos, success);
         }
     }
 
@@ -70,6 +81,7 @@ final class Dispatch<T>
     // BodyHandler: called by the leaf when the response headers arrive.
     @Override
     public HttpResponse.BodySubscriber<T> apply(HttpResponse.ResponseInfo info) {
+        report(info.statusCode() < 500);
         exchange.storeCookies(request, info);
         URI next = exchange.redirectTarget(request, info);
         HttpResponse.BodySubscriber<T> subscriber;

@@ -62,6 +62,7 @@ public final class Engine {
     private final Object lifecycle = new Object();
     private final Set<Leaf> leaves = new HashSet<>(); // open or draining; guarded by lifecycle
     private boolean shutdown; // guarded by lifecycle
+    private int exchanges; // caller futures not yet completed; guarded by lifecycle
     private boolean finished; // guarded by lifecycle
     private volatile SSLContext sslContext;
 
@@ -308,6 +309,21 @@ public final class Engine {
         });
     }
 
+    void exchangeStarted() {
+        synchronized (lifecycle) {
+            exchanges++;
+        }
+    }
+
+    void exchangeEnded() {
+        synchronized (lifecycle) {
+            exchanges--;
+            if (exchanges == 0 && shutdown) {
+                lifecycle.notifyAll();
+            }
+        }
+    }
+
     boolean isShutdown() {
         synchronized (lifecycle) {
             return shutdown;
@@ -363,7 +379,7 @@ public final class Engine {
         Objects.requireNonNull(duration, "duration");
         long deadline = System.nanoTime() + Math.max(0, duration.toNanos());
         synchronized (lifecycle) {
-            while (!shutdown || !leaves.isEmpty()) {
+            while (!shutdown || !leaves.isEmpty() || exchanges > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -382,7 +398,7 @@ public final class Engine {
      */
     public boolean isTerminated() {
         synchronized (lifecycle) {
-            if (!shutdown || !leaves.isEmpty()) {
+            if (!shutdown || !leaves.isEmpty() || exchanges > 0) {
                 return false;
             }
         }
@@ -402,6 +418,31 @@ public final class Engine {
         }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
+        }
+    }
+
+    /**
+     * What {@code send} does with {@code sendAsync}'s future: waits, cancels it when interrupted, and rethrows a
+     * failure as the JDK's {@code HttpClient.send} does.
+     *
+     * @param future the exchange's future
+     * @param <T>    the body type
+     * @return the response
+     * @throws IOException          the exchange's failure
+     * @throws InterruptedException if interrupted while waiting; the exchange is cancelled
+     */
+    public static <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> future) throws IOException, InterruptedException {
+        if (Thread.interrupted()) {
+            future.cancel(true);
+            throw new InterruptedException();
+        }
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw rethrowable(e.getCause());
         }
     }
 

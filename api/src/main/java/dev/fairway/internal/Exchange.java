@@ -174,6 +174,7 @@ final class Exchange<T> {
 
     private void complete(Dispatch<T> dispatch, HttpResponse<T> response, Throwable failure) {
         if (failure != null) {
+            dispatch.report(false);
             dispatch.release();
             failed(dispatch.backend, dispatch.leaf, unwrap(failure));
             return;
@@ -230,6 +231,11 @@ final class Exchange<T> {
         }
         String message = cause.getMessage();
         return "request not processed by peer".equals(message) || (leaf.retired && "closed".equals(message));
+    }
+
+    /** Health probes and other pinned exchanges do not teach the picker. */
+    boolean reportsOutcomes() {
+        return pinned == null;
     }
 
     void cancelled() {
@@ -343,16 +349,40 @@ final class Exchange<T> {
         return HttpHeaders.of(Map.of(), (a, b) -> true);
     }
 
-    /** The caller's future: cancelling it aborts the exchange in flight. */
+    /**
+     * The caller's future: cancelling it aborts the exchange in flight. The engine counts the exchange as ended just
+     * before the future completes, so that a caller's callback may close the client without waiting for itself.
+     */
     static final class Result<T> extends CompletableFuture<HttpResponse<T>> {
         private final Exchange<T> exchange;
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
         Result(Exchange<T> exchange) {
             this.exchange = exchange;
+            exchange.engine.exchangeStarted();
+        }
+
+        private void end() {
+            if (ended.compareAndSet(false, true)) {
+                exchange.engine.exchangeEnded();
+            }
+        }
+
+        @Override
+        public boolean complete(HttpResponse<T> value) {
+            end();
+            return super.complete(value);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            end();
+            return super.completeExceptionally(ex);
         }
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
+            end();
             boolean cancelled = super.cancel(mayInterruptIfRunning);
             exchange.cancelled();
             return cancelled;

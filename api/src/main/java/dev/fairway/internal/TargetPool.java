@@ -48,6 +48,7 @@ final class TargetPool implements Resolver.Listener {
     private boolean resolved; // guarded by this
     private boolean closed; // guarded by this
     private boolean warnedForeignBackend;
+    private boolean warnedCompletedThrew;
 
     /** What requests see: the picker, or why there is none. */
     private record View(Picker picker, NoBackendException.Reason reason, String detail, IOException cause) {
@@ -110,6 +111,21 @@ final class TargetPool implements Resolver.Listener {
         return null;
     }
 
+    /** Passes an exchange's outcome to the current picker. */
+    void completed(BackendImpl backend, long elapsedNanos, boolean success) {
+        Picker picker = view.picker();
+        if (picker != null) {
+            try {
+                picker.completed(backend, elapsedNanos, success);
+            } catch (RuntimeException e) {
+                if (!warnedCompletedThrew) {
+                    warnedCompletedThrew = true;
+                    LOG.log(System.Logger.Level.WARNING, "picker of " + target + " threw from completed(); ignoring", e);
+                }
+            }
+        }
+    }
+
     /** A backend other than {@code excluded}, for a retry, or {@code null} when there is none. */
     BackendImpl pickOther(HttpRequest request, BackendImpl excluded) {
         for (int i = 0; i < 3; i++) {
@@ -169,7 +185,7 @@ final class TargetPool implements Resolver.Listener {
             }
             for (BackendAddress a : next.values()) {
                 if (!backends.containsKey(a.socketAddress())) {
-                    BackendImpl b = new BackendImpl(this, a);
+                    BackendImpl b = new BackendImpl(this, a, engine.ticker().read());
                     backends.put(a.socketAddress(), b);
                     added.add(b);
                     addedAddresses.add(a);
@@ -257,7 +273,7 @@ final class TargetPool implements Resolver.Listener {
             if (before == state) {
                 return;
             }
-            backend.health(state);
+            backend.health(state, engine.ticker().read());
             rebuild();
         }
         engine.events().emit(new FairwayEvent.HealthChanged(target, backend.address(), before, state, reason));
@@ -290,7 +306,7 @@ final class TargetPool implements Resolver.Listener {
         }
         try {
             Picker picker = engine.config().picker().provider().create(new PickerContext(target, usable,
-                    engine.config().picker().options(), seed, Optional.ofNullable(lastPicker)));
+                    engine.config().picker().options(), engine.ticker(), seed, Optional.ofNullable(lastPicker)));
             lastPicker = picker;
             view = new View(picker, null, null, null);
         } catch (RuntimeException e) {

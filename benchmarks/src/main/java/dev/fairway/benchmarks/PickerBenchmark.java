@@ -76,7 +76,7 @@ public class PickerBenchmark {
         public void setUp() {
             PickerProvider provider = provider(picker);
             instance = provider.create(new PickerContext(TARGET, numbered(backends),
-                    OptionValues.defaults(provider.options()), SEED, Optional.empty()));
+                    OptionValues.defaults(provider.options()), System::nanoTime, SEED, Optional.empty()));
         }
     }
 

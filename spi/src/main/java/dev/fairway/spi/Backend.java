@@ -23,6 +23,14 @@ public interface Backend {
     int inFlight();
 
     /**
+     * When the backend last became usable: when it was added, or when it recovered from being unhealthy or
+     * ejected. Pickers that ramp new backends up (slow start) compare it with their context's ticker.
+     *
+     * @return a reading of the client's {@link Ticker}
+     */
+    long usableSince();
+
+    /**
      * The backend's last reported health.
      *
      * @return the health state; {@link HealthState#UNKNOWN} without a health check

@@ -21,4 +21,17 @@ public interface Picker {
      * @return one of the backends of {@link PickerContext#backends()}
      */
     Backend pick(HttpRequest request);
+
+    /**
+     * Reports how an exchange on {@code backend} went, for pickers that learn from latency (for example a peak
+     * moving average). Called once per exchange when its response headers arrive or it fails, on the thread that
+     * saw it, on the picker current at that moment (which may be a newer snapshot than the one that picked).
+     * Must be quick, thread-safe and must not throw. The default does nothing.
+     *
+     * @param backend      the backend that served (or failed) the exchange
+     * @param elapsedNanos from sending to the response headers or the failure, by the context's ticker
+     * @param success      {@code false} when the exchange failed with an exception or a 5xx status
+     */
+    default void completed(Backend backend, long elapsedNanos, boolean success) {
+    }
 }

@@ -11,10 +11,11 @@ import java.util.Optional;
  * @param target   the target
  * @param backends the usable backends, in a stable order; never empty; copied
  * @param options  the validated {@code fairway.picker.*} options
+ * @param ticker   the time source, for pickers that weigh time (slow start, decaying averages)
  * @param seed     a per-client random seed (for example for a start offset)
  * @param previous the picker this one replaces, if any, so that state such as a rotation position can carry over
  */
-public record PickerContext(Target target, List<Backend> backends, OptionValues options, long seed,
+public record PickerContext(Target target, List<Backend> backends, OptionValues options, Ticker ticker, long seed,
                             Optional<Picker> previous) {
 
     /**
@@ -26,6 +27,7 @@ public record PickerContext(Target target, List<Backend> backends, OptionValues 
         Objects.requireNonNull(target, "target");
         backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(previous, "previous");
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("a picker needs at least one backend for " + target);

@@ -39,6 +39,11 @@ class ContextsTest {
         public HealthState health() {
             return HealthState.UNKNOWN;
         }
+
+        @Override
+        public long usableSince() {
+            return 0;
+        }
     }
 
     // ---- PickerContext
@@ -47,10 +52,11 @@ class ContextsTest {
     void pickerContextKeepsItsComponents() {
         Picker previous = request -> null;
         List<Backend> backends = List.of(new TestBackend(1), new TestBackend(2));
-        PickerContext context = new PickerContext(TARGET, backends, OPTIONS, 7L, Optional.of(previous));
+        PickerContext context = new PickerContext(TARGET, backends, OPTIONS, TICKER, 7L, Optional.of(previous));
         assertEquals(TARGET, context.target());
         assertEquals(backends, context.backends());
         assertSame(OPTIONS, context.options());
+        assertSame(TICKER, context.ticker());
         assertEquals(7L, context.seed());
         assertSame(previous, context.previous().orElseThrow());
     }
@@ -59,7 +65,7 @@ class ContextsTest {
     void pickerContextCopiesTheBackends() {
         Backend first = new TestBackend(1);
         List<Backend> backends = new ArrayList<>(List.of(first));
-        PickerContext context = new PickerContext(TARGET, backends, OPTIONS, 1L, Optional.empty());
+        PickerContext context = new PickerContext(TARGET, backends, OPTIONS, TICKER, 1L, Optional.empty());
         backends.add(new TestBackend(2));
         backends.set(0, new TestBackend(3));
         assertEquals(1, context.backends().size());
@@ -70,7 +76,7 @@ class ContextsTest {
     @Test
     void pickerContextRejectsNoBackendsNamingTheTarget() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new PickerContext(TARGET, List.of(), OPTIONS, 1L, Optional.empty()));
+                () -> new PickerContext(TARGET, List.of(), OPTIONS, TICKER, 1L, Optional.empty()));
         assertTrue(e.getMessage().contains("http://orders.example:80"), e.getMessage());
     }
 
@@ -78,14 +84,14 @@ class ContextsTest {
     void pickerContextRejectsNulls() {
         List<Backend> backends = List.of(new TestBackend(1));
         assertEquals("target", assertThrows(NullPointerException.class,
-                () -> new PickerContext(null, backends, OPTIONS, 1L, Optional.empty())).getMessage());
-        assertThrows(NullPointerException.class, () -> new PickerContext(TARGET, null, OPTIONS, 1L, Optional.empty()));
+                () -> new PickerContext(null, backends, OPTIONS, TICKER, 1L, Optional.empty())).getMessage());
+        assertThrows(NullPointerException.class, () -> new PickerContext(TARGET, null, OPTIONS, TICKER, 1L, Optional.empty()));
         assertThrows(NullPointerException.class,
-                () -> new PickerContext(TARGET, Arrays.asList(new TestBackend(1), null), OPTIONS, 1L, Optional.empty()));
+                () -> new PickerContext(TARGET, Arrays.asList(new TestBackend(1), null), OPTIONS, TICKER, 1L, Optional.empty()));
         assertEquals("options", assertThrows(NullPointerException.class,
-                () -> new PickerContext(TARGET, backends, null, 1L, Optional.empty())).getMessage());
+                () -> new PickerContext(TARGET, backends, null, TICKER, 1L, Optional.empty())).getMessage());
         assertEquals("previous", assertThrows(NullPointerException.class,
-                () -> new PickerContext(TARGET, backends, OPTIONS, 1L, null)).getMessage());
+                () -> new PickerContext(TARGET, backends, OPTIONS, TICKER, 1L, null)).getMessage());
     }
 
     // ---- ResolverContext

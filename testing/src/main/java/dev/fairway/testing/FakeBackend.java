@@ -17,6 +17,7 @@ public final class FakeBackend implements Backend {
     private final BackendAddress address;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile HealthState health = HealthState.UNKNOWN;
+    private volatile long usableSince;
 
     /**
      * A backend at {@code address}.
@@ -63,6 +64,22 @@ public final class FakeBackend implements Backend {
      */
     public FakeBackend inFlight(int count) {
         inFlight.set(count);
+        return this;
+    }
+
+    @Override
+    public long usableSince() {
+        return usableSince;
+    }
+
+    /**
+     * Sets when the backend became usable, as a ticker reading (0 unless set).
+     *
+     * @param nanos the reading
+     * @return this backend
+     */
+    public FakeBackend usableSince(long nanos) {
+        this.usableSince = nanos;
         return this;
     }
 

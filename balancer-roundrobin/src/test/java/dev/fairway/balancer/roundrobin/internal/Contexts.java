@@ -29,11 +29,11 @@ final class Contexts {
     }
 
     static PickerContext context(List<Backend> backends, long seed) {
-        return new PickerContext(TARGET, backends, OptionValues.defaults(List.of()), seed, Optional.empty());
+        return new PickerContext(TARGET, backends, OptionValues.defaults(List.of()), () -> 0L, seed, Optional.empty());
     }
 
     static PickerContext context(List<Backend> backends, long seed, Picker previous) {
-        return new PickerContext(TARGET, backends, OptionValues.defaults(List.of()), seed, Optional.of(previous));
+        return new PickerContext(TARGET, backends, OptionValues.defaults(List.of()), () -> 0L, seed, Optional.of(previous));
     }
 
     /** The position of {@code picked} in {@code backends}, by identity; fails if it is not there. */
