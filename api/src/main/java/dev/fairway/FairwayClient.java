@@ -290,6 +290,7 @@ public final class FairwayClient extends HttpClient {
         private Scheduler scheduler;
         private Long seed;
         private int priority = -1;
+        private java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory = HttpClient.Builder::build;
         private Authenticator authenticator;
         private InetAddress localAddress;
 
@@ -650,6 +651,15 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
+         * Replaces how leaves are built from their configured {@link HttpClient.Builder}. Not public: for benchmarks
+         * that measure the facade over an in-process leaf, and for tests.
+         */
+        Builder leafFactory(java.util.function.Function<HttpClient.Builder, HttpClient> factory) {
+            this.leafFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
          * Applies every {@code fairway.*} key of {@code properties} (see the table above); other keys are ignored.
          *
          * @param properties the configuration
@@ -707,7 +717,7 @@ public final class FairwayClient extends HttpClient {
                     lifetime.select(ProviderRegistry.lifetimePolicies()),
                     List.copyOf(listeners), Optional.ofNullable(ticker), Optional.ofNullable(scheduler),
                     seed != null ? seed : ThreadLocalRandom.current().nextLong(),
-                    priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress));
+                    priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress), leafFactory);
             return new FairwayClient(new Engine(config));
         }
 

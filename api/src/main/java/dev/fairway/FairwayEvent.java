@@ -28,15 +28,17 @@ public sealed interface FairwayEvent {
      * @param addresses the full new set
      * @param added     addresses new in this set
      * @param removed   addresses no longer in the set
+     * @param kept      addresses in both the previous and the new set
      */
     record ResolutionSucceeded(Target target, List<BackendAddress> addresses, List<BackendAddress> added,
-                               List<BackendAddress> removed) implements FairwayEvent {
+                               List<BackendAddress> removed, List<BackendAddress> kept) implements FairwayEvent {
         /** Copies the lists. */
         public ResolutionSucceeded {
             Objects.requireNonNull(target, "target");
             addresses = List.copyOf(addresses);
             added = List.copyOf(added);
             removed = List.copyOf(removed);
+            kept = List.copyOf(kept);
         }
     }
 

@@ -43,6 +43,7 @@ class EventsTest {
             assertEquals(2, resolutions.size(), events.toString());
             assertEquals(List.of("127.0.0.4:" + pods.port), resolutions.get(1).added().stream().map(BackendAddress::authority).toList());
             assertEquals(List.of("127.0.0.2:" + pods.port), resolutions.get(1).removed().stream().map(BackendAddress::authority).toList());
+            assertEquals(List.of("127.0.0.3:" + pods.port), resolutions.get(1).kept().stream().map(BackendAddress::authority).toList());
             assertTrue(events.stream().anyMatch(e -> e instanceof FairwayEvent.BackendRemoved r && r.address().authority().startsWith("127.0.0.2")));
             assertEquals(3, events.stream().filter(e -> e instanceof FairwayEvent.BackendAdded).count());
             assertEquals(3, events.stream().filter(e -> e instanceof FairwayEvent.LeafCreated).count());

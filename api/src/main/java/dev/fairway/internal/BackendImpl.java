@@ -18,6 +18,7 @@ final class BackendImpl implements Backend {
     private volatile BackendAddress address;
     private volatile HealthState health = HealthState.UNKNOWN;
     private volatile long usableSince;
+    volatile long lastRequestSent;
     private boolean removed; // guarded by this
     HealthCheck healthCheck; // guarded by pool
 
@@ -25,6 +26,12 @@ final class BackendImpl implements Backend {
         this.pool = pool;
         this.address = address;
         this.usableSince = now;
+        this.lastRequestSent = now;
+    }
+
+    @Override
+    public long lastRequestSent() {
+        return lastRequestSent;
     }
 
     @Override

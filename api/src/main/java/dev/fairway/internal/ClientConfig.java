@@ -43,6 +43,7 @@ import java.util.concurrent.Executor;
  * @param priority        the HTTP/2 priority for the leaves, or -1 for the JDK's default
  * @param authenticator   the leaves' authenticator
  * @param localAddress    the leaves' local address
+ * @param leafFactory     builds a leaf from its configured builder ({@code HttpClient.Builder::build} but in benchmarks)
  */
 public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version version,
                            Optional<SSLContext> sslContext, Optional<SSLParameters> sslParameters,
@@ -52,7 +53,8 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            Optional<Selected<HealthCheckProvider>> health, Selected<LifetimePolicyProvider> lifetime,
                            List<FairwayListener> listeners, Optional<Ticker> ticker, Optional<Scheduler> scheduler,
                            long seed, int priority, Optional<Authenticator> authenticator,
-                           Optional<InetAddress> localAddress) {
+                           Optional<InetAddress> localAddress,
+                           java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory) {
 
     /**
      * A selected provider with its validated options.

@@ -50,6 +50,7 @@ final class Dispatch<T>
         this.leaf = leaf;
         this.request = request;
         this.startNanos = backend.pool.engine.ticker().read();
+        backend.lastRequestSent = startNanos;
         backend.inFlight.incrementAndGet();
     }
 

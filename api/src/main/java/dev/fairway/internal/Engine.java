@@ -245,7 +245,7 @@ public final class Engine {
             if (shutdown) {
                 throw closed(target);
             }
-            leaf = new Leaf(leafIds.incrementAndGet(), backend, mode, builder.build(), terms);
+            leaf = new Leaf(leafIds.incrementAndGet(), backend, mode, config.leafFactory().apply(builder), terms);
             leaves.add(leaf);
         }
         events.emit(new FairwayEvent.LeafCreated(target, backend.address(), leaf.id));

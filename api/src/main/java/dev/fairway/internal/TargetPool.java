@@ -172,6 +172,7 @@ final class TargetPool implements Resolver.Listener {
             }
             List<BackendAddress> addedAddresses = new ArrayList<>();
             List<BackendAddress> removedAddresses = new ArrayList<>();
+            List<BackendAddress> keptAddresses = new ArrayList<>();
             for (var it = backends.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 BackendAddress update = next.get(e.getKey());
@@ -181,6 +182,7 @@ final class TargetPool implements Resolver.Listener {
                     it.remove();
                 } else {
                     e.getValue().address(update);
+                    keptAddresses.add(update);
                 }
             }
             for (BackendAddress a : next.values()) {
@@ -191,7 +193,8 @@ final class TargetPool implements Resolver.Listener {
                     addedAddresses.add(a);
                 }
             }
-            events.add(new FairwayEvent.ResolutionSucceeded(target, List.copyOf(next.values()), addedAddresses, removedAddresses));
+            events.add(new FairwayEvent.ResolutionSucceeded(target, List.copyOf(next.values()), addedAddresses, removedAddresses,
+                    keptAddresses));
             removedAddresses.forEach(a -> events.add(new FairwayEvent.BackendRemoved(target, a)));
             addedAddresses.forEach(a -> events.add(new FairwayEvent.BackendAdded(target, a)));
             rebuild();
@@ -233,7 +236,7 @@ final class TargetPool implements Resolver.Listener {
         engine.config().health().ifPresent(health -> {
             HealthCheck check;
             try {
-                check = health.provider().create(new HealthCheckContext(target, backend.address(), health.options(),
+                check = health.provider().create(new HealthCheckContext(target, backend, health.options(),
                         engine.ticker(), engine.scheduler(), engine.executor(), new PinnedClient(engine, backend),
                         seed ^ backend.address().socketAddress().hashCode()));
             } catch (RuntimeException e) {

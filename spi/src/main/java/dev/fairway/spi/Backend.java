@@ -31,6 +31,14 @@ public interface Backend {
     long usableSince();
 
     /**
+     * When a request was last sent to this backend, or {@link #usableSince()} if none has been yet. Health checks
+     * use it to probe less often while a backend carries no traffic.
+     *
+     * @return a reading of the client's {@link Ticker}
+     */
+    long lastRequestSent();
+
+    /**
      * The backend's last reported health.
      *
      * @return the health state; {@link HealthState#UNKNOWN} without a health check

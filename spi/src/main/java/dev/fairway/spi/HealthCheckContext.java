@@ -11,7 +11,8 @@ import java.util.concurrent.Executor;
  * URIs from {@code target().uri()} so that the server sees the same authority as ordinary requests.
  *
  * @param target    the target the backend belongs to
- * @param address   the backend to probe
+ * @param backend   the backend to probe, as a live view: its address, load, health and when it last got a request
+ *                  (for a slower interval while it carries no traffic)
  * @param options   the validated {@code fairway.health.*} options
  * @param ticker    the time source
  * @param scheduler where timers go; tasks must not block
@@ -19,13 +20,22 @@ import java.util.concurrent.Executor;
  * @param client    an HTTP client pinned to this backend
  * @param seed      a per-backend random seed, for jitter
  */
-public record HealthCheckContext(Target target, BackendAddress address, OptionValues options, Ticker ticker,
+public record HealthCheckContext(Target target, Backend backend, OptionValues options, Ticker ticker,
                                  Scheduler scheduler, Executor executor, HttpClient client, long seed) {
+
+    /**
+     * The address of the backend to probe.
+     *
+     * @return {@code backend().address()}
+     */
+    public BackendAddress address() {
+        return backend.address();
+    }
 
     /** Checks that no component is null. */
     public HealthCheckContext {
         Objects.requireNonNull(target, "target");
-        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(scheduler, "scheduler");

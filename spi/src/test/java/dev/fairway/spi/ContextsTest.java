@@ -44,6 +44,11 @@ class ContextsTest {
         public long usableSince() {
             return 0;
         }
+
+        @Override
+        public long lastRequestSent() {
+            return 0;
+        }
     }
 
     // ---- PickerContext
@@ -119,15 +124,16 @@ class ContextsTest {
 
     @Test
     void healthCheckContextKeepsItsComponentsAndRejectsNulls() {
-        BackendAddress address = BackendAddress.of(InetAddress.getLoopbackAddress(), 8080);
+        TestBackend address = new TestBackend(80);
         try (HttpClient client = HttpClient.newHttpClient()) {
             HealthCheckContext context = new HealthCheckContext(TARGET, address, OPTIONS, TICKER, SCHEDULER, EXECUTOR, client, 5L);
             assertSame(client, context.client());
-            assertEquals(address, context.address());
+            assertEquals(address, context.backend());
+            assertEquals(address.address(), context.address());
             assertEquals(5L, context.seed());
             assertEquals("target", assertThrows(NullPointerException.class,
                     () -> new HealthCheckContext(null, address, OPTIONS, TICKER, SCHEDULER, EXECUTOR, client, 1L)).getMessage());
-            assertEquals("address", assertThrows(NullPointerException.class,
+            assertEquals("backend", assertThrows(NullPointerException.class,
                     () -> new HealthCheckContext(TARGET, null, OPTIONS, TICKER, SCHEDULER, EXECUTOR, client, 1L)).getMessage());
             assertEquals("options", assertThrows(NullPointerException.class,
                     () -> new HealthCheckContext(TARGET, address, null, TICKER, SCHEDULER, EXECUTOR, client, 1L)).getMessage());

@@ -18,6 +18,7 @@ public final class FakeBackend implements Backend {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile HealthState health = HealthState.UNKNOWN;
     private volatile long usableSince;
+    private volatile long lastRequestSent;
 
     /**
      * A backend at {@code address}.
@@ -80,6 +81,22 @@ public final class FakeBackend implements Backend {
      */
     public FakeBackend usableSince(long nanos) {
         this.usableSince = nanos;
+        return this;
+    }
+
+    @Override
+    public long lastRequestSent() {
+        return lastRequestSent;
+    }
+
+    /**
+     * Sets when a request was last sent, as a ticker reading (0 unless set).
+     *
+     * @param nanos the reading
+     * @return this backend
+     */
+    public FakeBackend lastRequestSent(long nanos) {
+        this.lastRequestSent = nanos;
         return this;
     }
 
