@@ -8,8 +8,10 @@
  * for the default {@code round_robin} picker).
  *
  * <p>Built in: the {@code static} resolver (option {@code fairway.resolver.addresses}, required: IP addresses with
- * optional ports) and the {@code never} lifetime policy (option {@code fairway.lifetime.drain_grace}, default
- * {@code 30s}).
+ * optional ports); the {@code max_age} lifetime policy, the default (options {@code fairway.lifetime.max_age}, default
+ * {@code 5m}; {@code fairway.lifetime.max_age_jitter}, default {@code 0.1}; {@code fairway.lifetime.max_requests},
+ * default {@code 0} for no limit; {@code fairway.lifetime.drain_grace}, default {@code 30s}); and the {@code never}
+ * lifetime policy (option {@code fairway.lifetime.drain_grace}, default {@code 30s}).
  *
  * <p>Configuration keys, read by {@code FairwayClient.Builder.configure(Properties)} and
  * {@code configureFromSystemProperties()} (never implicitly):
@@ -17,9 +19,11 @@
  * <li>{@code fairway.resolver} (default {@code dns}), {@code fairway.resolver.<option>}</li>
  * <li>{@code fairway.picker} (default {@code round_robin}), {@code fairway.picker.<option>}</li>
  * <li>{@code fairway.health} (default {@code none}), {@code fairway.health.<option>}</li>
- * <li>{@code fairway.lifetime} (default {@code never}), {@code fairway.lifetime.<option>}</li>
+ * <li>{@code fairway.lifetime} (default {@code max_age}), {@code fairway.lifetime.<option>}</li>
  * <li>{@code fairway.connect_timeout} (default none), {@code fairway.version} (default {@code http_2}),
- *     {@code fairway.follow_redirects} (default {@code never}), {@code fairway.resolve_timeout} (default {@code 10s})</li>
+ *     {@code fairway.follow_redirects} (default {@code never}), {@code fairway.resolve_timeout} (default {@code 10s}),
+ *     {@code fairway.max_concurrency} (default {@code 100}), {@code fairway.queue_timeout} (default {@code 10s}),
+ *     {@code fairway.idle_timeout} (default {@code 15m})</li>
  * </ul>
  *
  * <p>JDK properties that matter: {@code jdk.httpclient.allowRestrictedHeaders=host} lets https HTTP/1.1 requests carry
@@ -28,6 +32,7 @@
  */
 module dev.fairway {
     requires transitive dev.fairway.spi;
+    requires static java.management;
 
     exports dev.fairway;
 
@@ -37,5 +42,7 @@ module dev.fairway {
     uses dev.fairway.spi.LifetimePolicyProvider;
 
     provides dev.fairway.spi.ResolverProvider with dev.fairway.internal.StaticResolverProvider;
-    provides dev.fairway.spi.LifetimePolicyProvider with dev.fairway.internal.NeverLifetimePolicyProvider;
+    provides dev.fairway.spi.LifetimePolicyProvider with
+            dev.fairway.internal.MaxAgeLifetimePolicyProvider,
+            dev.fairway.internal.NeverLifetimePolicyProvider;
 }

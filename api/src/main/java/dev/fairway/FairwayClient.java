@@ -212,7 +212,17 @@ public final class FairwayClient extends HttpClient {
         engine.shutdownNow();
     }
 
-    /** Requests in flight over every backend; for tests in this package until the snapshot API exists. */
+    /**
+     * A point-in-time view of every target: backends with their health, load, counters and leaves, and the
+     * resolver's state. Cheap: no I/O, one short lock per target.
+     *
+     * @return one snapshot per target in use, in no particular order
+     */
+    public List<TargetSnapshot> snapshot() {
+        return engine.snapshot();
+    }
+
+    /** Requests in flight over every backend. */
     int inFlight() {
         return engine.inFlight();
     }
@@ -227,7 +237,8 @@ public final class FairwayClient extends HttpClient {
      *
      * <p>Defaults: no connect timeout, {@link Version#HTTP_2}, {@link Redirect#NEVER}, no cookie handler, the
      * default {@link SSLContext}, a virtual thread per task shared by all leaves; resolver {@code dns}, picker
-     * {@code round_robin}, no health check, lifetime policy {@code never}; first resolution waits at most 10 seconds.
+     * {@code round_robin}, no health check, lifetime policy {@code max_age}; first resolution waits at most 10 seconds;
+     * at most 100 requests in flight per backend; targets unused for 15 minutes are released.
      *
      * <p>Each setting can come from code, from {@link #configure(Properties)} or from
      * {@link #configureFromSystemProperties()}; the last call wins. Everything is validated by {@link #build()},
@@ -243,12 +254,15 @@ public final class FairwayClient extends HttpClient {
      * <tr><td>{@code fairway.picker.<option>}</td><td>an option of that picker</td><td>the provider's</td></tr>
      * <tr><td>{@code fairway.health}</td><td>health-check provider name, or {@code none}</td><td>{@code none}</td></tr>
      * <tr><td>{@code fairway.health.<option>}</td><td>an option of that health check</td><td>the provider's</td></tr>
-     * <tr><td>{@code fairway.lifetime}</td><td>lifetime-policy provider name</td><td>{@code never}</td></tr>
+     * <tr><td>{@code fairway.lifetime}</td><td>lifetime-policy provider name</td><td>{@code max_age}</td></tr>
      * <tr><td>{@code fairway.lifetime.<option>}</td><td>an option of that policy</td><td>the provider's</td></tr>
      * <tr><td>{@code fairway.connect_timeout}</td><td>duration, like {@code 2s}</td><td>none</td></tr>
      * <tr><td>{@code fairway.version}</td><td>{@code http_1_1} or {@code http_2}</td><td>{@code http_2}</td></tr>
      * <tr><td>{@code fairway.follow_redirects}</td><td>{@code never}, {@code always} or {@code normal}</td><td>{@code never}</td></tr>
      * <tr><td>{@code fairway.resolve_timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
+     * <tr><td>{@code fairway.max_concurrency}</td><td>requests in flight per backend</td><td>{@code 100}</td></tr>
+     * <tr><td>{@code fairway.queue_timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
+     * <tr><td>{@code fairway.idle_timeout}</td><td>duration</td><td>{@code 15m}</td></tr>
      * </tbody>
      * </table>
      *
@@ -263,7 +277,14 @@ public final class FairwayClient extends HttpClient {
         public static final String NO_HEALTH_CHECK = "none";
 
         private static final Set<String> FAMILIES = Set.of("resolver", "picker", "health", "lifetime");
-        private static final Set<String> CLIENT_KEYS = Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout");
+        private static final Set<String> CLIENT_KEYS = Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout",
+                "max_concurrency", "queue_timeout", "idle_timeout");
+        private static final dev.fairway.spi.Option<Integer> MAX_CONCURRENCY = dev.fairway.spi.Option.ofInt(
+                "max_concurrency", 100, 1, 100_000, "requests in flight per backend");
+        private static final dev.fairway.spi.Option<Duration> QUEUE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
+                "queue_timeout", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1), "queue wait");
+        private static final dev.fairway.spi.Option<Duration> IDLE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
+                "idle_timeout", Duration.ofMinutes(15), Duration.ofMillis(1), Duration.ofDays(30), "idle target release");
         private static final dev.fairway.spi.Option<Duration> CONNECT_TIMEOUT = dev.fairway.spi.Option.ofDuration(
                 "connect_timeout", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofDays(1), "connect timeout");
         private static final dev.fairway.spi.Option<Duration> RESOLVE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
@@ -284,13 +305,16 @@ public final class FairwayClient extends HttpClient {
         private final Family<ResolverProvider> resolver = new Family<>("resolver", "dns");
         private final Family<PickerProvider> picker = new Family<>("picker", "round_robin");
         private final Family<HealthCheckProvider> health = new Family<>("health", NO_HEALTH_CHECK);
-        private final Family<LifetimePolicyProvider> lifetime = new Family<>("lifetime", "never");
+        private final Family<LifetimePolicyProvider> lifetime = new Family<>("lifetime", "max_age");
         private final List<FairwayListener> listeners = new ArrayList<>();
         private Ticker ticker;
         private Scheduler scheduler;
         private Long seed;
         private int priority = -1;
         private java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory = HttpClient.Builder::build;
+        private int maxConcurrency = 100;
+        private Duration queueTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofMinutes(15);
         private Authenticator authenticator;
         private InetAddress localAddress;
 
@@ -468,6 +492,55 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
+         * The most requests in flight per backend; default 100. Further requests wait (at most their
+         * {@linkplain HttpRequest#timeout() timeout}, else {@link #queueTimeout}) for a place, then try another backend
+         * once. It keeps the JDK's HTTP/2 "too many concurrent streams" from reaching callers: when a server allows
+         * fewer streams, Fairway learns its limit for that backend and queues beyond it.
+         *
+         * @param max 1 to 100,000
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxConcurrencyPerBackend(int max) {
+            if (max < 1 || max > 100_000) {
+                throw new IllegalArgumentException("maxConcurrencyPerBackend " + max + " is out of range: use 1 to 100000");
+            }
+            this.maxConcurrency = max;
+            return this;
+        }
+
+        /**
+         * The longest a request without a timeout of its own waits for a place on a saturated backend; default 10 s.
+         *
+         * @param duration a positive duration
+         * @return this builder
+         */
+        public Builder queueTimeout(Duration duration) {
+            this.queueTimeout = positive("queueTimeout", duration);
+            return this;
+        }
+
+        /**
+         * How long a target may go unused before its resolver, health checks and connections are released; default
+         * 15 minutes. The next request builds them again (and waits for a first resolution).
+         *
+         * @param duration a positive duration
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration duration) {
+            this.idleTimeout = positive("idleTimeout", duration);
+            return this;
+        }
+
+        private static Duration positive(String name, Duration duration) {
+            Objects.requireNonNull(duration, "duration");
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(name + " " + duration + " is not allowed: use a positive duration");
+            }
+            return duration;
+        }
+
+        /**
          * Selects the resolver by provider name; default {@code dns}.
          *
          * @param name a name from {@link ProviderRegistry#resolvers()}
@@ -570,7 +643,8 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
-         * Selects the connection-lifetime policy by provider name; default {@code never}.
+         * Selects the connection-lifetime policy by provider name; default {@code max_age} (5 minutes ±10 %, then the
+         * backend's connections are replaced, the old ones draining for up to 30 s).
          *
          * @param name a name from {@link ProviderRegistry#lifetimePolicies()}
          * @return this builder
@@ -717,7 +791,8 @@ public final class FairwayClient extends HttpClient {
                     lifetime.select(ProviderRegistry.lifetimePolicies()),
                     List.copyOf(listeners), Optional.ofNullable(ticker), Optional.ofNullable(scheduler),
                     seed != null ? seed : ThreadLocalRandom.current().nextLong(),
-                    priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress), leafFactory);
+                    priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress), leafFactory,
+                    maxConcurrency, queueTimeout, idleTimeout);
             return new FairwayClient(new Engine(config));
         }
 
@@ -732,6 +807,9 @@ public final class FairwayClient extends HttpClient {
                     case "resolve_timeout" -> resolveTimeout(RESOLVE_TIMEOUT.convert(qualified, value));
                     case "version" -> version(VERSION.convert(qualified, value));
                     case "follow_redirects" -> followRedirects(REDIRECT.convert(qualified, value));
+                    case "max_concurrency" -> maxConcurrencyPerBackend(MAX_CONCURRENCY.convert(qualified, value));
+                    case "queue_timeout" -> queueTimeout(QUEUE_TIMEOUT.convert(qualified, value));
+                    case "idle_timeout" -> idleTimeout(IDLE_TIMEOUT.convert(qualified, value));
                     default -> throw unknownKey(qualified, value);
                 }
                 return;

@@ -71,6 +71,13 @@ final class ScriptedResolver implements ResolverProvider {
         listeners.forEach(l -> l.onAddresses(current));
     }
 
+    /** Publishes exactly these addresses. */
+    void publishAll(List<BackendAddress> addresses) {
+        current = List.copyOf(addresses);
+        failure = null;
+        listeners.forEach(l -> l.onAddresses(current));
+    }
+
     void fail(IOException error) {
         failure = error;
         listeners.forEach(l -> l.onError(error));

@@ -44,6 +44,9 @@ import java.util.concurrent.Executor;
  * @param authenticator   the leaves' authenticator
  * @param localAddress    the leaves' local address
  * @param leafFactory     builds a leaf from its configured builder ({@code HttpClient.Builder::build} but in benchmarks)
+ * @param maxConcurrency  the most requests in flight per backend; more queue
+ * @param queueTimeout    the longest a request queues for a backend when it has no timeout of its own
+ * @param idleTimeout     how long an unused target keeps its resolver, checks and leaves
  */
 public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version version,
                            Optional<SSLContext> sslContext, Optional<SSLParameters> sslParameters,
@@ -54,7 +57,8 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            List<FairwayListener> listeners, Optional<Ticker> ticker, Optional<Scheduler> scheduler,
                            long seed, int priority, Optional<Authenticator> authenticator,
                            Optional<InetAddress> localAddress,
-                           java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory) {
+                           java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory,
+                           int maxConcurrency, Duration queueTimeout, Duration idleTimeout) {
 
     /**
      * A selected provider with its validated options.

@@ -51,13 +51,13 @@ final class Dispatch<T>
         this.request = request;
         this.startNanos = backend.pool.engine.ticker().read();
         backend.lastRequestSent = startNanos;
-        backend.inFlight.incrementAndGet();
+        backend.requests.incrementAndGet(); // the place under the concurrency limit was taken before
     }
 
     /** Releases the backend's in-flight count, once. */
     void release() {
         if (RELEASED.compareAndSet(this, 0, 1)) {
-            backend.inFlight.decrementAndGet();
+            backend.release();
         }
     }
 
@@ -82,6 +82,9 @@ final class Dispatch<T>
     // BodyHandler: called by the leaf when the response headers arrive.
     @Override
     public HttpResponse.BodySubscriber<T> apply(HttpResponse.ResponseInfo info) {
+        if (leaf.replacing != null && !leaf.promoted) {
+            backend.promote(leaf); // the successor reached the server: it takes over
+        }
         report(info.statusCode() < 500);
         exchange.storeCookies(request, info);
         URI next = exchange.redirectTarget(request, info);
@@ -121,11 +124,17 @@ final class Dispatch<T>
     @Override
     public void onError(Throwable throwable) {
         release();
+        if (leaf.forced) {
+            throwable = new java.io.IOException("the connection to " + backend.address().authority() + " of " + backend.pool.target
+                    + " was retired (" + leaf.retiredReason + ") and closed after its drain grace of " + leaf.terms.drainGrace()
+                    + " while this body was still streaming", throwable);
+        }
         delegate.onError(throwable);
     }
 
     @Override
     public void onComplete() {
+        backend.succeeded();
         release();
         delegate.onComplete();
     }

@@ -64,6 +64,7 @@ public final class Engine {
     private boolean shutdown; // guarded by lifecycle
     private int exchanges; // caller futures not yet completed; guarded by lifecycle
     private boolean finished; // guarded by lifecycle
+    private boolean sweeping; // guarded by lifecycle
     private volatile SSLContext sslContext;
 
     /**
@@ -165,15 +166,22 @@ public final class Engine {
     /** The pool of {@code target}, created and started on first use. */
     TargetPool pool(Target target) throws IOException {
         TargetPool pool = pools.get(target);
-        if (pool == null) {
+        if (pool == null || pool.isEvicted()) {
+            boolean first;
             synchronized (lifecycle) {
                 if (shutdown) {
                     throw closed(target);
                 }
+                if (pool != null) {
+                    pools.remove(target, pool);
+                }
+                first = !sweeping;
+                sweeping = true;
                 pool = pools.computeIfAbsent(target, t -> new TargetPool(this, t, config.seed() ^ (t.hashCode() * 0x9E3779B97F4A7C15L)));
             }
-        } else if (pool.engine != this) {
-            throw new IllegalStateException();
+            if (first) {
+                scheduleSweep();
+            }
         }
         pool.startOnce();
         return pool;
@@ -219,8 +227,8 @@ public final class Engine {
         return request.version().orElse(config.version()) == HttpClient.Version.HTTP_1_1;
     }
 
-    /** Creates a leaf for a backend; fails once the client is shut down. */
-    Leaf createLeaf(BackendImpl backend, Mode mode) throws IOException {
+    /** Creates a leaf for a backend (a successor when {@code replacing} is given); fails once the client is shut down. */
+    Leaf createLeaf(BackendImpl backend, Mode mode, Leaf.Replacing replacing) throws IOException {
         Target target = backend.pool.target;
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .executor(executor)
@@ -245,13 +253,13 @@ public final class Engine {
             if (shutdown) {
                 throw closed(target);
             }
-            leaf = new Leaf(leafIds.incrementAndGet(), backend, mode, config.leafFactory().apply(builder), terms);
+            leaf = new Leaf(leafIds.incrementAndGet(), backend, mode, config.leafFactory().apply(builder), terms, ticker.read(), replacing);
             leaves.add(leaf);
         }
         events.emit(new FairwayEvent.LeafCreated(target, backend.address(), leaf.id));
         if (terms.hasMaxAge()) {
             try {
-                leaf.ageTimer = scheduler.schedule(() -> backend.retire(leaf, "age"), terms.maxAge());
+                leaf.ageTimer = scheduler.schedule(() -> backend.recycle(leaf, "age"), terms.maxAge());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "could not schedule the age limit of " + leaf + "; it will not be recycled for age", e);
             }
@@ -277,6 +285,7 @@ public final class Engine {
      * closed hard.
      */
     void drain(Leaf leaf, String reason) {
+        leaf.retiredReason = reason;
         leaf.retired = true;
         var timer = leaf.ageTimer;
         if (timer != null) {
@@ -284,12 +293,16 @@ public final class Engine {
         }
         Target target = leaf.backend.pool.target;
         events.emit(new FairwayEvent.LeafRetired(target, leaf.backend.address(), leaf.id, reason));
+        if (!reason.equals("replacement failed")) {
+            leaf.backend.pool.recycles.incrementAndGet();
+        }
         leaf.client.shutdown();
         Thread.ofVirtual().name("fairway-" + number + "-drain-" + leaf.id).start(() -> {
             boolean forced = false;
             try {
                 if (!leaf.client.awaitTermination(leaf.terms.drainGrace())) {
                     forced = true;
+                    leaf.forced = true;
                     LOG.log(System.Logger.Level.DEBUG, () -> leaf + " still busy after " + leaf.terms.drainGrace() + "; closing it");
                     leaf.client.shutdownNow();
                     if (!leaf.client.awaitTermination(Duration.ofSeconds(30))) {
@@ -339,6 +352,59 @@ public final class Engine {
             executor.execute(() -> future.completeExceptionally(failure));
         } catch (RuntimeException rejected) {
             future.completeExceptionally(failure);
+        }
+    }
+
+    /** A successor could not connect: try replacing its predecessor again a little later. */
+    void retryRecycleLater(BackendImpl backend, Leaf.Replacing replacing) {
+        Duration delay = replacing.predecessor().terms.hasMaxAge()
+                ? Duration.ofMillis(Math.max(100, Math.min(5_000, replacing.predecessor().terms.maxAge().toMillis() / 10)))
+                : Duration.ofSeconds(5);
+        try {
+            scheduler.schedule(() -> backend.recycle(replacing.predecessor(), replacing.reason()), delay);
+        } catch (RuntimeException rejected) {
+            // shutting down
+        }
+    }
+
+    /** Runs a task on the executor, or here if the executor refuses it (shutting down). */
+    void run(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RuntimeException rejected) {
+            task.run();
+        }
+    }
+
+    /** Releases targets unused for the idle timeout; runs periodically once a target exists. */
+    private void sweepIdle() {
+        long now = ticker.read();
+        long idle = config.idleTimeout().toNanos();
+        for (TargetPool pool : pools.values()) {
+            if (now - pool.lastUsed() >= idle && pool.evictIfIdle()) {
+                pools.remove(pool.target, pool);
+                LOG.log(System.Logger.Level.DEBUG, () -> pool.target + " unused for " + config.idleTimeout() + ": released");
+            }
+        }
+        scheduleSweep();
+    }
+
+    private void scheduleSweep() {
+        synchronized (lifecycle) {
+            if (shutdown) {
+                return;
+            }
+        }
+        Duration period = config.idleTimeout().dividedBy(4);
+        if (period.compareTo(Duration.ofSeconds(1)) < 0) {
+            period = Duration.ofSeconds(1).compareTo(config.idleTimeout()) > 0 ? config.idleTimeout() : Duration.ofSeconds(1);
+        } else if (period.compareTo(Duration.ofMinutes(1)) > 0) {
+            period = Duration.ofMinutes(1);
+        }
+        try {
+            scheduler.schedule(this::sweepIdle, period);
+        } catch (RuntimeException rejected) {
+            // shutting down
         }
     }
 
@@ -497,6 +563,21 @@ public final class Engine {
             }
         }
         return n;
+    }
+
+    /**
+     * Snapshots of every target.
+     *
+     * @return the snapshots
+     */
+    public List<dev.fairway.TargetSnapshot> snapshot() {
+        List<dev.fairway.TargetSnapshot> list = new java.util.ArrayList<>();
+        for (TargetPool pool : pools.values()) {
+            if (!pool.isEvicted()) {
+                list.add(pool.snapshot());
+            }
+        }
+        return list;
     }
 
     @Override

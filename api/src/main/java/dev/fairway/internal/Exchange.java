@@ -35,7 +35,8 @@ import java.util.concurrent.Future;
 final class Exchange<T> {
 
     private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
-    private static final int MAX_RESENDS = 3;
+    private static final int MAX_RESENDS = 10;
+    private static final int MAX_STREAM_REQUEUES = 200;
     private static final int MAX_REDIRECTS = Integer.getInteger("jdk.httpclient.redirects.retrylimit", 5);
     private static final Set<String> CROSS_ORIGIN_DROPPED = caseInsensitive("Authorization", "Cookie", "Origin", "Referer", "Host");
 
@@ -50,6 +51,7 @@ final class Exchange<T> {
     private int redirects;
     private boolean retried;
     private int resends;
+    private int streamRequeues;
     private FacadeResponse<T> previous;
     private volatile CompletableFuture<?> current;
 
@@ -72,14 +74,22 @@ final class Exchange<T> {
         if (result.isDone()) {
             return;
         }
+        BackendImpl backend;
         try {
             target = Target.of(hop.uri());
             pool = pinned != null ? pinned.pool : engine.pool(target);
+            pool.touch();
+            backend = pinned != null ? pinned : pool.pick(hop);
+            if (backend == null && pinned == null && pool.isEvicted()) {
+                // the idle pool was released just now: build it again
+                pool = engine.pool(target);
+                pool.touch();
+                backend = pool.pick(hop);
+            }
         } catch (IOException | RuntimeException e) {
             result.completeExceptionally(e);
             return;
         }
-        BackendImpl backend = pinned != null ? pinned : pool.pick(hop);
         if (backend != null) {
             send(backend);
         } else if (pool.settled().isDone()) {
@@ -132,7 +142,44 @@ final class Exchange<T> {
         engine.failAsync(result, e);
     }
 
+    /** Sends to {@code backend} once it has a free place under its concurrency limit, queueing briefly if not. */
     private void send(BackendImpl backend) {
+        if (backend.tryAcquire()) {
+            sendAcquired(backend);
+        } else {
+            backend.enqueue(() -> sendAcquired(backend), queueWait(), () -> saturated(backend));
+        }
+    }
+
+    private Duration queueWait() {
+        return hop.timeout().orElse(engine.config().queueTimeout());
+    }
+
+    /** No place freed up on {@code backend} in time: another backend, once, or a clear error. */
+    private void saturated(BackendImpl backend) {
+        IOException e = new IOException("backend " + backend.address().authority() + " of " + target + " is saturated: "
+                + backend.inFlight() + " requests in flight (limit " + backend.limit() + ") and this request waited "
+                + queueWait().toMillis() + " ms; raise maxConcurrencyPerBackend or the request timeout, or add backends");
+        try {
+            if (pinned == null && !retried && !result.isDone()) {
+                retried = true;
+                BackendImpl other = pool.pickOther(hop, backend);
+                if (other != null) {
+                    send(other);
+                    return;
+                }
+            }
+            engine.failAsync(result, e);
+        } catch (Throwable t) {
+            engine.failAsync(result, t);
+        }
+    }
+
+    private void sendAcquired(BackendImpl backend) {
+        if (result.isDone()) {
+            backend.release();
+            return;
+        }
         Dispatch<T> dispatch;
         HttpRequest leafRequest;
         try {
@@ -141,6 +188,7 @@ final class Exchange<T> {
             leafRequest = engine.leafRequest(hop, target, backend, mode);
             dispatch = new Dispatch<>(this, backend, leaf, hop);
         } catch (IOException | RuntimeException e) {
+            backend.release();
             failed(backend, null, e);
             return;
         }
@@ -176,7 +224,17 @@ final class Exchange<T> {
         if (failure != null) {
             dispatch.report(false);
             dispatch.release();
-            failed(dispatch.backend, dispatch.leaf, unwrap(failure));
+            Throwable cause = unwrap(failure);
+            dispatch.backend.failures.incrementAndGet();
+            Leaf leaf = dispatch.leaf;
+            if (!leaf.promoted && leaf.replacing != null) {
+                if (neverSent(cause, leaf)) {
+                    dispatch.backend.abandon(leaf);
+                } else {
+                    dispatch.backend.promote(leaf);
+                }
+            }
+            failed(dispatch.backend, leaf, cause);
             return;
         }
         if (dispatch.redirectTo != null) {
@@ -196,6 +254,13 @@ final class Exchange<T> {
     private void failed(BackendImpl backend, Leaf leaf, Throwable cause) {
         if (engine.isShutdown() && cause instanceof IOException && !(cause instanceof NoBackendException) && neverSent(cause, leaf)) {
             result.completeExceptionally(Engine.closed(target)); // raced with shutdown(): say so, as for any new request
+            return;
+        }
+        if (cause instanceof IOException && "too many concurrent streams".equals(cause.getMessage()) && streamRequeues < MAX_STREAM_REQUEUES) {
+            // The JDK refused to open another HTTP/2 stream before sending anything: learn the server's limit, queue.
+            streamRequeues++;
+            backend.lowerLimit();
+            send(backend);
             return;
         }
         if (leaf != null && leaf.retired && "closed".equals(cause.getMessage()) && resends < MAX_RESENDS) {

@@ -4,32 +4,57 @@ import dev.fairway.spi.LeafTerms;
 
 import java.net.http.HttpClient;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** One {@link HttpClient} bound to one backend, holding that backend's connections for one {@link Mode}. */
 final class Leaf {
+
+    /** What a successor leaf replaces, and why. */
+    record Replacing(Leaf predecessor, String reason) {
+    }
 
     final long id;
     final BackendImpl backend;
     final Mode mode;
     final HttpClient client;
     final LeafTerms terms;
+    final long createdNanos;
+    /**
+     * Non-null while this leaf is a successor that has not taken over yet; cleared when it takes over or is dropped,
+     * so that a successor does not keep its predecessor (and the whole line before it) reachable.
+     */
+    volatile Replacing replacing;
+    /** Why this leaf was created: {@code null} for a first leaf, else the reason its predecessor was replaced. */
+    final String replacedFor;
     final AtomicLong requests = new AtomicLong();
+    private final AtomicBoolean probeClaimed = new AtomicBoolean();
     volatile boolean retired;
+    volatile String retiredReason = "";
+    volatile boolean forced;
+    volatile boolean promoted;
     volatile Future<?> ageTimer;
 
-    Leaf(long id, BackendImpl backend, Mode mode, HttpClient client, LeafTerms terms) {
+    Leaf(long id, BackendImpl backend, Mode mode, HttpClient client, LeafTerms terms, long createdNanos, Replacing replacing) {
         this.id = id;
         this.backend = backend;
         this.mode = mode;
         this.client = client;
         this.terms = terms;
+        this.createdNanos = createdNanos;
+        this.replacing = replacing;
+        this.replacedFor = replacing == null ? null : replacing.reason();
     }
 
-    /** Counts a request; retires the leaf (for later requests) when its request budget is spent. */
+    /** Whether the calling request is the one that warms this successor up. */
+    boolean claimProbe() {
+        return probeClaimed.compareAndSet(false, true);
+    }
+
+    /** Counts a request; starts replacing the leaf when its request budget is spent. */
     void countRequest() {
-        if (requests.incrementAndGet() >= terms.maxRequests()) {
-            backend.retire(this, "requests");
+        if (requests.incrementAndGet() == terms.maxRequests()) {
+            backend.recycle(this, "requests");
         }
     }
 

@@ -41,14 +41,26 @@ final class TargetPool implements Resolver.Listener {
     private final Resolver resolver;
     private final AtomicBoolean started = new AtomicBoolean();
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
-    private final Map<InetSocketAddress, BackendImpl> backends = new LinkedHashMap<>(); // guarded by this
+    private final Map<Key, BackendImpl> backends = new LinkedHashMap<>(); // guarded by this
     private volatile View view;
     private Picker lastPicker; // guarded by this
     private IOException lastError; // guarded by this
     private boolean resolved; // guarded by this
+    private long lastResolved; // guarded by this
+    private boolean lastErrorNewer; // guarded by this
     private boolean closed; // guarded by this
     private boolean warnedForeignBackend;
+    private volatile long lastUsed;
+    private volatile boolean evicted;
+    final java.util.concurrent.atomic.AtomicLong recycles = new java.util.concurrent.atomic.AtomicLong();
     private boolean warnedCompletedThrew;
+
+    /** Identifies a backend: its socket address and, for copies of one address, its replica attribute. */
+    private record Key(InetSocketAddress socketAddress, String replica) {
+        static Key of(BackendAddress a) {
+            return new Key(a.socketAddress(), a.attributes().getOrDefault(BackendAddress.REPLICA, ""));
+        }
+    }
 
     /** What requests see: the picker, or why there is none. */
     private record View(Picker picker, NoBackendException.Reason reason, String detail, IOException cause) {
@@ -59,10 +71,41 @@ final class TargetPool implements Resolver.Listener {
         this.target = target;
         this.seed = seed;
         this.view = new View(null, NoBackendException.Reason.NOT_RESOLVED_YET, "no resolution yet", null);
+        this.lastUsed = engine.ticker().read();
         ClientConfig config = engine.config();
         this.lifetime = config.lifetime().provider().create(new LifetimePolicyContext(target, config.lifetime().options(), seed));
         this.resolver = config.resolver().provider().create(new ResolverContext(target, config.resolver().options(),
                 engine.ticker(), engine.scheduler(), engine.executor(), seed));
+    }
+
+    /** Marks the target as used now (for idle release). Runs on every request. */
+    void touch() {
+        lastUsed = engine.ticker().read();
+    }
+
+    long lastUsed() {
+        return lastUsed;
+    }
+
+    boolean isEvicted() {
+        return evicted;
+    }
+
+    /** Releases the pool if no request is in flight on it; the next request builds a new one. */
+    boolean evictIfIdle() {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            for (BackendImpl b : backends.values()) {
+                if (b.inFlight() > 0 || b.queued() > 0) {
+                    return false;
+                }
+            }
+            evicted = true;
+        }
+        close("idle");
+        return true;
     }
 
     void startOnce() {
@@ -166,9 +209,11 @@ final class TargetPool implements Resolver.Listener {
                 return;
             }
             resolved = true;
-            Map<InetSocketAddress, BackendAddress> next = new LinkedHashMap<>();
+            lastResolved = engine.ticker().read();
+            lastErrorNewer = false;
+            Map<Key, BackendAddress> next = new LinkedHashMap<>();
             for (BackendAddress a : addresses) {
-                next.putIfAbsent(a.socketAddress(), a);
+                next.putIfAbsent(Key.of(a), a);
             }
             List<BackendAddress> addedAddresses = new ArrayList<>();
             List<BackendAddress> removedAddresses = new ArrayList<>();
@@ -186,9 +231,9 @@ final class TargetPool implements Resolver.Listener {
                 }
             }
             for (BackendAddress a : next.values()) {
-                if (!backends.containsKey(a.socketAddress())) {
+                if (!backends.containsKey(Key.of(a))) {
                     BackendImpl b = new BackendImpl(this, a, engine.ticker().read());
-                    backends.put(a.socketAddress(), b);
+                    backends.put(Key.of(a), b);
                     added.add(b);
                     addedAddresses.add(a);
                 }
@@ -216,6 +261,7 @@ final class TargetPool implements Resolver.Listener {
                 return;
             }
             lastError = error;
+            lastErrorNewer = true;
             kept = backends.size();
             if (!resolved) {
                 rebuild();
@@ -245,7 +291,7 @@ final class TargetPool implements Resolver.Listener {
                 return;
             }
             synchronized (this) {
-                if (closed || backends.get(backend.address().socketAddress()) != backend) {
+                if (closed || backends.get(Key.of(backend.address())) != backend) {
                     check.close();
                     return;
                 }
@@ -269,7 +315,7 @@ final class TargetPool implements Resolver.Listener {
     void healthChanged(BackendImpl backend, HealthState state, String reason) {
         HealthState before;
         synchronized (this) {
-            if (closed || backends.get(backend.address().socketAddress()) != backend) {
+            if (closed || backends.get(Key.of(backend.address())) != backend) {
                 return;
             }
             before = backend.health();
@@ -320,8 +366,13 @@ final class TargetPool implements Resolver.Listener {
         }
     }
 
-    /** Stops resolving and health checking and retires every leaf. */
+    /** Stops resolving and health checking and retires every leaf, because the client shuts down. */
     void close() {
+        close("client shut down");
+    }
+
+    /** Stops resolving and health checking and retires every leaf. */
+    void close(String reason) {
         List<BackendImpl> all;
         synchronized (this) {
             if (closed) {
@@ -336,9 +387,34 @@ final class TargetPool implements Resolver.Listener {
         resolver.close();
         for (BackendImpl b : all) {
             closeHealthCheck(b);
-            b.remove("client shut down");
+            b.remove(reason);
         }
         settled.complete(null);
+    }
+
+    dev.fairway.TargetSnapshot snapshot() {
+        long now = engine.ticker().read();
+        List<dev.fairway.BackendSnapshot> list = new ArrayList<>();
+        int leaves = 0;
+        long resolvedAt;
+        String error;
+        synchronized (this) {
+            for (BackendImpl b : backends.values()) {
+                long oldest = Long.MAX_VALUE;
+                for (Leaf l : b.currentLeaves()) {
+                    oldest = Math.min(oldest, l.createdNanos);
+                }
+                int open = b.leavesOpen();
+                leaves += open;
+                list.add(new dev.fairway.BackendSnapshot(b.address(), b.health(), b.inFlight(), b.queued(), b.limit(),
+                        b.requests.get(), b.failures.get(), open,
+                        oldest == Long.MAX_VALUE ? Optional.empty() : Optional.of(java.time.Duration.ofNanos(now - oldest))));
+            }
+            resolvedAt = lastResolved;
+            error = lastErrorNewer ? lastError.getMessage() : null;
+        }
+        return new dev.fairway.TargetSnapshot(target, list, leaves, recycles.get(),
+                resolved ? Optional.of(java.time.Duration.ofNanos(now - resolvedAt)) : Optional.empty(), Optional.ofNullable(error));
     }
 
     synchronized List<BackendImpl> backends() {

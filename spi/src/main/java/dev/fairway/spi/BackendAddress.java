@@ -20,6 +20,14 @@ public record BackendAddress(InetSocketAddress socketAddress, int weight, Map<St
     /** The attribute key of the address's zone (for example a Kubernetes topology zone). */
     public static final String ZONE = "zone";
 
+    /**
+     * The attribute key that tells apart several backends at the same IP address and port: a resolver that
+     * publishes one address more than once (to get several independent connection pools to a virtual IP) gives
+     * each copy a distinct value, such as {@code "0"}, {@code "1"}, …. Fairway keys backends by socket address
+     * and this attribute.
+     */
+    public static final String REPLICA = "replica";
+
     /** The largest weight. */
     public static final int MAX_WEIGHT = 1_000_000;
 

@@ -1,0 +1,85 @@
+package dev.fairway;
+
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Lightweight pods for measurements (the JDK's own HTTP server, which retains almost nothing per connection, so
+ * that the heap the test measures is the client's): one per loopback address, all on one port, answering 200 with
+ * their IP.
+ */
+final class JdkPods implements AutoCloseable {
+
+    final List<HttpServer> servers = new ArrayList<>();
+    final List<String> ips = new ArrayList<>();
+    private final List<ExecutorService> executors = new ArrayList<>();
+    final int port;
+
+    private JdkPods(int port) {
+        this.port = port;
+    }
+
+    static JdkPods start(int count) throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
+                port = s.getLocalPort();
+            }
+            JdkPods pods = new JdkPods(port);
+            try {
+                for (int i = 0; i < count; i++) {
+                    String ip = "127.0.0." + (i + 2);
+                    HttpServer server = HttpServer.create(new InetSocketAddress(ip, port), 200);
+                    byte[] body = ip.getBytes(StandardCharsets.US_ASCII);
+                    server.createContext("/", exchange -> {
+                        exchange.getRequestBody().readAllBytes();
+                        exchange.sendResponseHeaders(200, body.length);
+                        try (OutputStream out = exchange.getResponseBody()) {
+                            out.write(body);
+                        }
+                    });
+                    ExecutorService executor = Executors.newFixedThreadPool(4);
+                    server.setExecutor(executor);
+                    server.start();
+                    pods.servers.add(server);
+                    pods.executors.add(executor);
+                    pods.ips.add(ip);
+                }
+                return pods;
+            } catch (IOException e) {
+                pods.close();
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    String addresses() {
+        return String.join(",", ips);
+    }
+
+    int establishedConnections() {
+        int n = 0;
+        for (String ip : ips) {
+            n += TcpTable.established(new InetSocketAddress(ip, port));
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(s -> s.stop(0));
+        executors.forEach(ExecutorService::shutdownNow);
+    }
+}

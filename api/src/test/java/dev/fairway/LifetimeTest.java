@@ -1,0 +1,178 @@
+package dev.fairway;
+
+import dev.fairway.spi.BackendAddress;
+import dev.fairway.testing.FakeClock;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Connection lifetime: recycling with warm replacement, a bounded drain, idle targets, virtual IPs. */
+class LifetimeTest {
+
+    private static URI uri(Pods pods, String path) {
+        return URI.create("http://orders.fairway.test:" + pods.port + path);
+    }
+
+    /** Runs {@code workers} threads sending requests until {@code stop} says so; returns [succeeded, failed]. */
+    private static long[] load(FairwayClient client, URI uri, int workers, java.util.function.BooleanSupplier stop,
+                               List<Throwable> failures) throws Exception {
+        AtomicLong ok = new AtomicLong();
+        try (ExecutorService pool = Executors.newFixedThreadPool(workers)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                futures.add(pool.submit(() -> {
+                    while (!stop.getAsBoolean()) {
+                        try {
+                            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 200) {
+                                ok.incrementAndGet();
+                            } else {
+                                failures.add(new AssertionError("status " + r.statusCode()));
+                            }
+                        } catch (IOException | InterruptedException e) {
+                            failures.add(e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        return new long[] {ok.get(), failures.size()};
+    }
+
+    @Test
+    void aggressiveRecyclingUnderLoadLosesNoRequest() throws Exception {
+        List<FairwayEvent> events = new CopyOnWriteArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Duration run = Duration.parse(System.getProperty("test.fairway.recycle.run", "PT6S"));
+        try (Pods pods = Pods.start(3, c -> c.disableRequestJournal());
+             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                     .resolver("static").resolverOption("addresses", pods.addresses())
+                     .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "200ms").lifetimePolicyOption("drain_grace", "2s")
+                     .listener(events::add).build()) {
+            long end = System.nanoTime() + run.toNanos();
+            long[] result = load(client, uri(pods, "/"), 8, () -> System.nanoTime() > end, failures);
+            long recycled = events.stream().filter(e -> e instanceof FairwayEvent.LeafRetired r && r.reason().equals("age")).count();
+            System.out.printf("recycling under load: %d requests, %d failed, %d leaves recycled for age in %s%n",
+                    result[0] + result[1], result[1], recycled, run);
+            assertEquals(List.of(), failures, "no request failed because of recycling");
+            assertTrue(recycled >= 3 * (run.toMillis() / 200) / 2, "leaves were recycled: " + recycled);
+            assertTrue(client.snapshot().get(0).recycles() >= recycled);
+        }
+    }
+
+    @Test
+    void aBodyStillStreamingWhenTheDrainGraceRunsOutFailsSayingTheConnectionWasRetired() throws Exception {
+        try (Pods pods = Pods.start(1);
+             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                     .resolver("static").resolverOption("addresses", pods.addresses())
+                     .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "100ms").lifetimePolicyOption("max_age_jitter", 0)
+                     .lifetimePolicyOption("drain_grace", "300ms").build()) {
+            pods.servers.get(0).stubFor(get(urlEqualTo("/stream")).willReturn(aResponse().withStatus(200)
+                    .withBody(new byte[64 * 1024]).withChunkedDribbleDelay(64, 20_000)));
+            HttpResponse<InputStream> streaming = client.send(HttpRequest.newBuilder(uri(pods, "/stream")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            IOException e;
+            try (InputStream body = streaming.body()) {
+                e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, body::readAllBytes);
+            }
+            Throwable t = e;
+            StringBuilder messages = new StringBuilder();
+            while (t != null) {
+                messages.append(t.getMessage()).append(" / ");
+                t = t.getCause();
+            }
+            assertTrue(messages.toString().contains("was retired (age) and closed after its drain grace of PT0.3S"), messages.toString());
+            Await.until("load released", Duration.ofSeconds(5), () -> client.inFlight() == 0);
+        }
+    }
+
+    @Test
+    void anIdleTargetReleasesItsResolverAndLeavesAndComesBackOnTheNextRequest() throws Exception {
+        FakeClock clock = new FakeClock();
+        ScriptedResolver resolver = new ScriptedResolver();
+        List<FairwayEvent> events = new CopyOnWriteArrayList<>();
+        try (Pods pods = Pods.start(2);
+             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).resolver(resolver)
+                     .lifetimePolicy("never").ticker(clock).scheduler(clock).listener(events::add).build()) {
+            resolver.publish(pods.port, "127.0.0.2", "127.0.0.3");
+            for (int i = 0; i < 2; i++) {
+                client.send(HttpRequest.newBuilder(uri(pods, "/")).build(), HttpResponse.BodyHandlers.discarding());
+            }
+            clock.advance(Duration.ofMinutes(14));
+            assertEquals(0, resolver.closed.get(), "used 14 minutes ago: kept");
+            clock.advance(Duration.ofMinutes(2));
+            assertEquals(1, resolver.closed.get(), "unused for 15 minutes: resolver released");
+            assertTrue(client.snapshot().isEmpty());
+            assertEquals(2, events.stream().filter(e -> e instanceof FairwayEvent.LeafRetired r && r.reason().equals("idle")).count());
+            Await.until("servers see the idle connections closed", Duration.ofSeconds(10), pods::establishedConnections, n -> n == 0);
+
+            assertEquals(200, client.send(HttpRequest.newBuilder(uri(pods, "/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(1, client.snapshot().size(), "the next request built the target again");
+        }
+    }
+
+    @Test
+    void aVirtualIpBehindALayer4ProxyIsSpreadOverAllItsBackendsThroughReplicasAndRecycling() throws Exception {
+        try (Pods pods = Pods.start(4); L4Proxy proxy = new L4Proxy("127.0.0.20",
+                List.of(pods.socketAddress(0), pods.socketAddress(1), pods.socketAddress(2), pods.socketAddress(3)))) {
+            URI vip = URI.create("http://orders.fairway.test:" + proxy.port() + "/");
+            // A plain client keeps one connection, so everything lands on the backend the proxy picked for it.
+            Set<String> plainServed = new HashSet<>();
+            try (HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                URI direct = URI.create("http://127.0.0.20:" + proxy.port() + "/");
+                for (int i = 0; i < 200; i++) {
+                    plainServed.add(plain.send(HttpRequest.newBuilder(direct).build(), HttpResponse.BodyHandlers.ofString()).body());
+                }
+            }
+            assertEquals(1, plainServed.size(), "plain client stays on one backend: " + plainServed);
+
+            ScriptedResolver resolver = new ScriptedResolver();
+            Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
+            try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).resolver(resolver)
+                    .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "100ms").build()) {
+                List<BackendAddress> replicas = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    replicas.add(new BackendAddress(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.20"), proxy.port()), 1,
+                            Map.of(BackendAddress.REPLICA, String.valueOf(i))));
+                }
+                resolver.publishAll(replicas);
+                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (served.size() < 4 && System.nanoTime() < end) {
+                    String body = client.send(HttpRequest.newBuilder(vip).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    served.computeIfAbsent(body, k -> new AtomicInteger()).incrementAndGet();
+                }
+                assertEquals(4, client.snapshot().get(0).backends().size(), "four independent backends for one VIP");
+            }
+            assertEquals(Set.copyOf(pods.ips), served.keySet(), "Fairway reached every backend behind the VIP: " + served);
+        }
+    }
+}
