@@ -23,7 +23,8 @@
  * <li>{@code fairway.connect_timeout} (default none), {@code fairway.version} (default {@code http_2}),
  *     {@code fairway.follow_redirects} (default {@code never}), {@code fairway.resolve_timeout} (default {@code 10s}),
  *     {@code fairway.max_concurrency} (default {@code 100}), {@code fairway.queue_timeout} (default {@code 10s}),
- *     {@code fairway.idle_timeout} (default {@code 15m})</li>
+ *     {@code fairway.idle_timeout} (default {@code 15m}), {@code fairway.panic_threshold} (default {@code 0.5})</li>
+ * <li>{@code fairway.outlier.<option>}: passive outlier detection (gRFC A50 defaults; see {@code docs/health.md})</li>
  * </ul>
  *
  * <p>JDK properties that matter: {@code jdk.httpclient.allowRestrictedHeaders=host} lets https HTTP/1.1 requests carry

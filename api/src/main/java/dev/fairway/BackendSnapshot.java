@@ -12,6 +12,7 @@ import java.util.Optional;
  *
  * @param address          the backend's address and attributes
  * @param health           its last reported health
+ * @param ejected          whether passive outlier detection has taken it out of rotation
  * @param inFlight         requests sent and not yet finished (body included)
  * @param queued           requests waiting for a place under the concurrency limit
  * @param concurrencyLimit the most requests in flight at once (lower than configured once a server refused streams)
@@ -20,7 +21,7 @@ import java.util.Optional;
  * @param leavesOpen       its leaves open now (current and warming)
  * @param leafAge          age of its oldest current leaf, if it has one
  */
-public record BackendSnapshot(BackendAddress address, HealthState health, int inFlight, int queued, int concurrencyLimit,
+public record BackendSnapshot(BackendAddress address, HealthState health, boolean ejected, int inFlight, int queued, int concurrencyLimit,
                               long requests, long failures, int leavesOpen, Optional<Duration> leafAge) {
 
     /** Checks for nulls. */

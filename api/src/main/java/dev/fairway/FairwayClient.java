@@ -3,6 +3,7 @@ package dev.fairway;
 import dev.fairway.internal.ClientConfig;
 import dev.fairway.internal.Engine;
 import dev.fairway.internal.FacadeResponse;
+import dev.fairway.internal.OutlierDetection;
 import dev.fairway.internal.SslParametersCopy;
 import dev.fairway.spi.HealthCheckProvider;
 import dev.fairway.spi.LifetimePolicyProvider;
@@ -263,6 +264,8 @@ public final class FairwayClient extends HttpClient {
      * <tr><td>{@code fairway.max_concurrency}</td><td>requests in flight per backend</td><td>{@code 100}</td></tr>
      * <tr><td>{@code fairway.queue_timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
      * <tr><td>{@code fairway.idle_timeout}</td><td>duration</td><td>{@code 15m}</td></tr>
+     * <tr><td>{@code fairway.panic_threshold}</td><td>0 (off) to 1</td><td>{@code 0.5}</td></tr>
+     * <tr><td>{@code fairway.outlier.<option>}</td><td>an outlier-detection option</td><td>gRFC A50</td></tr>
      * </tbody>
      * </table>
      *
@@ -277,8 +280,10 @@ public final class FairwayClient extends HttpClient {
         public static final String NO_HEALTH_CHECK = "none";
 
         private static final Set<String> FAMILIES = Set.of("resolver", "picker", "health", "lifetime");
+        private static final dev.fairway.spi.Option<Double> PANIC = dev.fairway.spi.Option.ofDouble(
+                "panic_threshold", 0.5, 0, 1, "panic threshold");
         private static final Set<String> CLIENT_KEYS = Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout",
-                "max_concurrency", "queue_timeout", "idle_timeout");
+                "max_concurrency", "queue_timeout", "idle_timeout", "panic_threshold");
         private static final dev.fairway.spi.Option<Integer> MAX_CONCURRENCY = dev.fairway.spi.Option.ofInt(
                 "max_concurrency", 100, 1, 100_000, "requests in flight per backend");
         private static final dev.fairway.spi.Option<Duration> QUEUE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
@@ -315,6 +320,8 @@ public final class FairwayClient extends HttpClient {
         private int maxConcurrency = 100;
         private Duration queueTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofMinutes(15);
+        private double panicThreshold = 0.5;
+        private final Map<String, Object> outlierOptions = new LinkedHashMap<>();
         private Authenticator authenticator;
         private InetAddress localAddress;
 
@@ -529,6 +536,38 @@ public final class FairwayClient extends HttpClient {
          */
         public Builder idleTimeout(Duration duration) {
             this.idleTimeout = positive("idleTimeout", duration);
+            return this;
+        }
+
+        /**
+         * Panic mode: when fewer than this fraction of a target's backends are usable (healthy, unknown or degraded,
+         * and not ejected), requests are balanced over all of them rather than overload the few; default 0.5. With 0,
+         * panic mode is off and a target with no usable backend fails requests with {@link NoBackendException}.
+         *
+         * @param fraction 0 to 1
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder panicThreshold(double fraction) {
+            if (!(fraction >= 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("panicThreshold " + fraction + " is out of range: use 0 (off) to 1");
+            }
+            this.panicThreshold = fraction;
+            return this;
+        }
+
+        /**
+         * Sets an option of passive outlier detection ({@code fairway.outlier.<key>}); see {@code docs/health.md} for
+         * the keys and their defaults (gRFC A50 / Envoy: 5 consecutive failures, 10 s sweeps, 30 s base ejection up to
+         * 300 s, at most 10 % ejected, success-rate ejection on).
+         *
+         * @param key   the option key, e.g. {@code consecutive_failures}
+         * @param value the value, typed or as a string
+         * @return this builder
+         */
+        public Builder outlierOption(String key, Object value) {
+            Objects.requireNonNull(key, "key");
+            outlierOptions.put(key, Objects.requireNonNull(value, "fairway.outlier." + key));
             return this;
         }
 
@@ -792,7 +831,7 @@ public final class FairwayClient extends HttpClient {
                     List.copyOf(listeners), Optional.ofNullable(ticker), Optional.ofNullable(scheduler),
                     seed != null ? seed : ThreadLocalRandom.current().nextLong(),
                     priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress), leafFactory,
-                    maxConcurrency, queueTimeout, idleTimeout);
+                    maxConcurrency, queueTimeout, idleTimeout, panicThreshold, OutlierDetection.of(outlierOptions));
             return new FairwayClient(new Engine(config));
         }
 
@@ -810,11 +849,16 @@ public final class FairwayClient extends HttpClient {
                     case "max_concurrency" -> maxConcurrencyPerBackend(MAX_CONCURRENCY.convert(qualified, value));
                     case "queue_timeout" -> queueTimeout(QUEUE_TIMEOUT.convert(qualified, value));
                     case "idle_timeout" -> idleTimeout(IDLE_TIMEOUT.convert(qualified, value));
+                    case "panic_threshold" -> panicThreshold(PANIC.convert(qualified, value));
                     default -> throw unknownKey(qualified, value);
                 }
                 return;
             }
             String family = key.substring(0, dot);
+            if (family.equals("outlier")) {
+                outlierOption(key.substring(dot + 1), value);
+                return;
+            }
             if (!FAMILIES.contains(family)) {
                 throw unknownKey(qualified, value);
             }
@@ -828,6 +872,7 @@ public final class FairwayClient extends HttpClient {
                 known.add("fairway." + f + ".<option>");
             });
             CLIENT_KEYS.forEach(k -> known.add("fairway." + k));
+            known.add("fairway.outlier.<option>");
             return new IllegalArgumentException("unknown configuration key " + qualified + " = '" + value + "'; known keys: "
                     + String.join(", ", known));
         }

@@ -107,6 +107,40 @@ public sealed interface FairwayEvent {
     }
 
     /**
+     * Passive outlier detection took a backend out of rotation.
+     *
+     * @param target   the target
+     * @param address  the backend
+     * @param reason   why, e.g. {@code "5 consecutive failures"} or {@code "success rate 0.41 below 0.87"}
+     * @param duration how long, unless an active health check passes first
+     */
+    record Ejected(Target target, BackendAddress address, String reason, java.time.Duration duration) implements FairwayEvent {
+        /** Checks the components. */
+        public Ejected {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(duration, "duration");
+        }
+    }
+
+    /**
+     * An ejected backend returned to rotation.
+     *
+     * @param target  the target
+     * @param address the backend
+     * @param reason  {@code "ejection time over"} or {@code "active health check passed"}
+     */
+    record Unejected(Target target, BackendAddress address, String reason) implements FairwayEvent {
+        /** Checks the components. */
+        public Unejected {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
      * A leaf (the {@link java.net.http.HttpClient} that holds a backend's connections) was created.
      *
      * @param target  the target

@@ -22,6 +22,10 @@ final class JdkPods implements AutoCloseable {
 
     final List<HttpServer> servers = new ArrayList<>();
     final List<String> ips = new ArrayList<>();
+    /** The status each pod answers with (200 unless a test changes it). */
+    final java.util.concurrent.atomic.AtomicIntegerArray statuses = new java.util.concurrent.atomic.AtomicIntegerArray(64);
+    /** Requests each pod has answered. */
+    final java.util.concurrent.atomic.AtomicIntegerArray served = new java.util.concurrent.atomic.AtomicIntegerArray(64);
     private final List<ExecutorService> executors = new ArrayList<>();
     final int port;
 
@@ -42,9 +46,12 @@ final class JdkPods implements AutoCloseable {
                     String ip = "127.0.0." + (i + 2);
                     HttpServer server = HttpServer.create(new InetSocketAddress(ip, port), 200);
                     byte[] body = ip.getBytes(StandardCharsets.US_ASCII);
+                    int index = i;
+                    pods.statuses.set(i, 200);
                     server.createContext("/", exchange -> {
                         exchange.getRequestBody().readAllBytes();
-                        exchange.sendResponseHeaders(200, body.length);
+                        pods.served.incrementAndGet(index);
+                        exchange.sendResponseHeaders(pods.statuses.get(index), body.length);
                         try (OutputStream out = exchange.getResponseBody()) {
                             out.write(body);
                         }

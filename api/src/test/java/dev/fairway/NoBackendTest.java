@@ -87,11 +87,11 @@ class NoBackendTest {
         try (Pods pods = Pods.start(2);
              FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                      .resolver("static").resolverOption("addresses", pods.addresses())
-                     .healthCheck(new AlwaysUnhealthy()).build()) {
+                     .healthCheck(new AlwaysUnhealthy()).panicThreshold(0).build()) {
             HttpRequest r = HttpRequest.newBuilder(URI.create("http://orders.fairway.test:" + pods.port + "/")).build();
             NoBackendException e = assertThrows(NoBackendException.class, () -> client.send(r, HttpResponse.BodyHandlers.discarding()));
             assertEquals(NoBackendException.Reason.NONE_USABLE, e.reason());
-            assertTrue(e.getMessage().contains("all 2 backends are unhealthy"), e.getMessage());
+            assertTrue(e.getMessage().contains("all 2 backends are unhealthy or ejected (panic mode is off)"), e.getMessage());
             assertEquals(List.of(0, 0), pods.requestCounts(), "nothing was sent");
         }
     }

@@ -35,6 +35,13 @@ final class BackendImpl implements Backend {
     volatile long lastRequestSent;
     private boolean removed; // guarded by this
     HealthCheck healthCheck; // guarded by pool
+    // passive outlier detection: counts since the last sweep, failures in a row, ejection state (guarded by pool)
+    final AtomicLong intervalSuccesses = new AtomicLong();
+    final AtomicLong intervalFailures = new AtomicLong();
+    final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private volatile boolean ejected;
+    long ejectedUntil;
+    int ejections;
 
     /** The leaves of one mode: the one taking requests, and its warming successor. */
     private static final class Slot {
@@ -106,6 +113,24 @@ final class BackendImpl implements Backend {
 
     int limit() {
         return limit;
+    }
+
+    boolean ejected() {
+        return ejected;
+    }
+
+    /** Ejects until {@code until} (ticker); caller holds the pool lock. */
+    void eject(long until) {
+        ejected = true;
+        ejectedUntil = until;
+        ejections++;
+    }
+
+    /** Returns to service; caller holds the pool lock. */
+    void uneject(long now) {
+        ejected = false;
+        usableSince = now;
+        consecutiveFailures.set(0);
     }
 
     // ---- concurrency limit

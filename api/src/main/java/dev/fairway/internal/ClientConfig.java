@@ -47,6 +47,8 @@ import java.util.concurrent.Executor;
  * @param maxConcurrency  the most requests in flight per backend; more queue
  * @param queueTimeout    the longest a request queues for a backend when it has no timeout of its own
  * @param idleTimeout     how long an unused target keeps its resolver, checks and leaves
+ * @param panicThreshold  below this fraction of usable backends, all backends are used; 0 turns panic mode off
+ * @param outliers        passive outlier detection settings
  */
 public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version version,
                            Optional<SSLContext> sslContext, Optional<SSLParameters> sslParameters,
@@ -58,7 +60,8 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            long seed, int priority, Optional<Authenticator> authenticator,
                            Optional<InetAddress> localAddress,
                            java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory,
-                           int maxConcurrency, Duration queueTimeout, Duration idleTimeout) {
+                           int maxConcurrency, Duration queueTimeout, Duration idleTimeout,
+                           double panicThreshold, OutlierDetection outliers) {
 
     /**
      * A selected provider with its validated options.

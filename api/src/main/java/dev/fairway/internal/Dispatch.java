@@ -61,11 +61,14 @@ final class Dispatch<T>
         }
     }
 
-    /** Tells the picker how the exchange went, once: at the response headers, or at the failure. */
-    void report(boolean success) {
+    /**
+     * Tells the picker and outlier detection how the exchange went, once: at the response headers (the status), or
+     * at the failure ({@code -1}).
+     */
+    void report(int status) {
         if (!reported && exchange.reportsOutcomes()) {
             reported = true;
-            backend.pool.completed(backend, backend.pool.engine.ticker().read() - startNanos, success);
+            backend.pool.completed(backend, backend.pool.engine.ticker().read() - startNanos, status);
         }
     }
 
@@ -85,7 +88,7 @@ final class Dispatch<T>
         if (leaf.replacing != null && !leaf.promoted) {
             backend.promote(leaf); // the successor reached the server: it takes over
         }
-        report(info.statusCode() < 500);
+        report(info.statusCode());
         exchange.storeCookies(request, info);
         URI next = exchange.redirectTarget(request, info);
         HttpResponse.BodySubscriber<T> subscriber;

@@ -222,7 +222,7 @@ final class Exchange<T> {
 
     private void complete(Dispatch<T> dispatch, HttpResponse<T> response, Throwable failure) {
         if (failure != null) {
-            dispatch.report(false);
+            dispatch.report(-1);
             dispatch.release();
             Throwable cause = unwrap(failure);
             dispatch.backend.failures.incrementAndGet();
@@ -252,6 +252,9 @@ final class Exchange<T> {
     }
 
     private void failed(BackendImpl backend, Leaf leaf, Throwable cause) {
+        if (cause instanceof java.net.ConnectException && pinned == null) {
+            pool.requestRefresh(); // the resolver may know that this address is gone
+        }
         if (engine.isShutdown() && cause instanceof IOException && !(cause instanceof NoBackendException) && neverSent(cause, leaf)) {
             result.completeExceptionally(Engine.closed(target)); // raced with shutdown(): say so, as for any new request
             return;

@@ -54,6 +54,9 @@ final class TargetPool implements Resolver.Listener {
     private volatile boolean evicted;
     final java.util.concurrent.atomic.AtomicLong recycles = new java.util.concurrent.atomic.AtomicLong();
     private boolean warnedCompletedThrew;
+    private final java.util.SplittableRandom random; // guarded by this
+    private volatile boolean refreshWanted;
+    private boolean panicking; // guarded by this
 
     /** Identifies a backend: its socket address and, for copies of one address, its replica attribute. */
     private record Key(InetSocketAddress socketAddress, String replica) {
@@ -72,6 +75,7 @@ final class TargetPool implements Resolver.Listener {
         this.seed = seed;
         this.view = new View(null, NoBackendException.Reason.NOT_RESOLVED_YET, "no resolution yet", null);
         this.lastUsed = engine.ticker().read();
+        this.random = new java.util.SplittableRandom(seed);
         ClientConfig config = engine.config();
         this.lifetime = config.lifetime().provider().create(new LifetimePolicyContext(target, config.lifetime().options(), seed));
         this.resolver = config.resolver().provider().create(new ResolverContext(target, config.resolver().options(),
@@ -111,6 +115,7 @@ final class TargetPool implements Resolver.Listener {
     void startOnce() {
         if (started.compareAndSet(false, true)) {
             resolver.start(this);
+            scheduleSweep();
         }
     }
 
@@ -146,7 +151,7 @@ final class TargetPool implements Resolver.Listener {
         }
         synchronized (this) {
             for (BackendImpl b : backends.values()) {
-                if (b.health() != HealthState.UNHEALTHY) {
+                if (!b.ejected() && b.health() != HealthState.UNHEALTHY) {
                     return b;
                 }
             }
@@ -154,8 +159,13 @@ final class TargetPool implements Resolver.Listener {
         return null;
     }
 
-    /** Passes an exchange's outcome to the current picker. */
-    void completed(BackendImpl backend, long elapsedNanos, boolean success) {
+    /**
+     * An exchange's outcome: to the current picker, and to passive outlier detection. Runs on every exchange.
+     *
+     * @param status the response status, or -1 when the exchange failed with an exception
+     */
+    void completed(BackendImpl backend, long elapsedNanos, int status) {
+        boolean success = status >= 0 && status < 500;
         Picker picker = view.picker();
         if (picker != null) {
             try {
@@ -166,6 +176,172 @@ final class TargetPool implements Resolver.Listener {
                     LOG.log(System.Logger.Level.WARNING, "picker of " + target + " threw from completed(); ignoring", e);
                 }
             }
+        }
+        OutlierDetection od = engine.config().outliers();
+        if (!od.enabled()) {
+            return;
+        }
+        (success ? backend.intervalSuccesses : backend.intervalFailures).incrementAndGet();
+        if (status < 0 || (od.count5xx() && status >= 500)) {
+            int inARow = backend.consecutiveFailures.incrementAndGet();
+            if (od.consecutiveFailures() > 0 && inARow >= od.consecutiveFailures() && !backend.ejected()) {
+                eject(backend, inARow + " consecutive failures");
+            }
+        } else {
+            backend.consecutiveFailures.set(0);
+        }
+    }
+
+    /** Ejects a backend for its ejection time, unless that would eject too many. */
+    private void eject(BackendImpl backend, String reason) {
+        FairwayEvent event;
+        synchronized (this) {
+            event = ejectLocked(backend, reason, engine.ticker().read());
+        }
+        if (event != null) {
+            engine.events().emit(event);
+            afterChange();
+        }
+    }
+
+    private FairwayEvent ejectLocked(BackendImpl backend, String reason, long now) {
+        OutlierDetection od = engine.config().outliers();
+        if (closed || backend.ejected() || backends.get(Key.of(backend.address())) != backend) {
+            return null;
+        }
+        int ejected = 0;
+        for (BackendImpl b : backends.values()) {
+            ejected += b.ejected() ? 1 : 0;
+        }
+        int allowed = od.maxEjectionPercent() == 0 ? 0 : Math.max(1, backends.size() * od.maxEjectionPercent() / 100);
+        if (ejected >= allowed) {
+            return null;
+        }
+        java.time.Duration time = od.ejectionTime(backend.ejections + 1);
+        backend.eject(now + time.toNanos());
+        rebuild();
+        return new FairwayEvent.Ejected(target, backend.address(), reason, time);
+    }
+
+    private FairwayEvent unejectLocked(BackendImpl backend, String reason, long now) {
+        backend.uneject(now);
+        rebuild();
+        return new FairwayEvent.Unejected(target, backend.address(), reason);
+    }
+
+    /** One outlier-detection sweep: ends ejections whose time is over, then runs the statistical detectors. */
+    void sweep() {
+        OutlierDetection od = engine.config().outliers();
+        List<FairwayEvent> events = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            long now = engine.ticker().read();
+            for (BackendImpl b : backends.values()) {
+                if (b.ejected() && now - b.ejectedUntil >= 0) {
+                    events.add(unejectLocked(b, "ejection time over", now));
+                } else if (!b.ejected() && b.ejections > 0) {
+                    b.ejections--; // gRFC A50: a backend that behaves slowly earns its shorter ejections back
+                }
+            }
+            if (od.successRateEnforcement() > 0) {
+                successRate(od, now, events);
+            }
+            if (od.failurePercentageEnforcement() > 0) {
+                failurePercentage(od, now, events);
+            }
+            for (BackendImpl b : backends.values()) {
+                b.intervalSuccesses.set(0);
+                b.intervalFailures.set(0);
+            }
+        }
+        events.forEach(engine.events()::emit);
+        if (!events.isEmpty()) {
+            afterChange();
+        }
+        scheduleSweep();
+    }
+
+    private void successRate(OutlierDetection od, long now, List<FairwayEvent> events) {
+        List<BackendImpl> candidates = new ArrayList<>();
+        double sum = 0;
+        for (BackendImpl b : backends.values()) {
+            long total = b.intervalSuccesses.get() + b.intervalFailures.get();
+            if (!b.ejected() && total >= od.successRateRequestVolume()) {
+                candidates.add(b);
+                sum += (double) b.intervalSuccesses.get() / total;
+            }
+        }
+        if (candidates.size() < od.successRateMinimumHosts()) {
+            return;
+        }
+        double mean = sum / candidates.size();
+        double squares = 0;
+        for (BackendImpl b : candidates) {
+            double rate = (double) b.intervalSuccesses.get() / (b.intervalSuccesses.get() + b.intervalFailures.get());
+            squares += (rate - mean) * (rate - mean);
+        }
+        double threshold = mean - od.successRateStdevFactor() * Math.sqrt(squares / candidates.size());
+        for (BackendImpl b : candidates) {
+            double rate = (double) b.intervalSuccesses.get() / (b.intervalSuccesses.get() + b.intervalFailures.get());
+            if (rate < threshold && random.nextInt(100) < od.successRateEnforcement()) {
+                FairwayEvent e = ejectLocked(b, String.format(java.util.Locale.ROOT, "success rate %.2f below %.2f", rate, threshold), now);
+                if (e != null) {
+                    events.add(e);
+                }
+            }
+        }
+    }
+
+    private void failurePercentage(OutlierDetection od, long now, List<FairwayEvent> events) {
+        List<BackendImpl> candidates = new ArrayList<>();
+        for (BackendImpl b : backends.values()) {
+            if (!b.ejected() && b.intervalSuccesses.get() + b.intervalFailures.get() >= od.failurePercentageRequestVolume()) {
+                candidates.add(b);
+            }
+        }
+        if (candidates.size() < od.failurePercentageMinimumHosts()) {
+            return;
+        }
+        for (BackendImpl b : candidates) {
+            long total = b.intervalSuccesses.get() + b.intervalFailures.get();
+            double percent = 100.0 * b.intervalFailures.get() / total;
+            if (percent > od.failurePercentageThreshold() && random.nextInt(100) < od.failurePercentageEnforcement()) {
+                FairwayEvent e = ejectLocked(b, String.format(java.util.Locale.ROOT, "%.0f %% of requests failed", percent), now);
+                if (e != null) {
+                    events.add(e);
+                }
+            }
+        }
+    }
+
+    private void scheduleSweep() {
+        OutlierDetection od = engine.config().outliers();
+        if (!od.enabled()) {
+            return;
+        }
+        try {
+            engine.scheduler().schedule(this::sweep, od.interval());
+        } catch (RuntimeException rejected) {
+            // shutting down
+        }
+    }
+
+    /** Asks the resolver for a fresh answer soon (it rate-limits), off the caller's thread and outside any lock. */
+    void requestRefresh() {
+        engine.run(() -> {
+            if (!isEvicted()) {
+                resolver.refresh();
+            }
+        });
+    }
+
+    /** After the usable set changed: when fewer than half the backends are usable, the resolver may know better. */
+    private void afterChange() {
+        if (refreshWanted) {
+            refreshWanted = false;
+            requestRefresh();
         }
     }
 
@@ -182,7 +358,7 @@ final class TargetPool implements Resolver.Listener {
         }
         synchronized (this) {
             for (BackendImpl b : backends.values()) {
-                if (b != excluded && b.health() != HealthState.UNHEALTHY) {
+                if (b != excluded && !b.ejected() && b.health() != HealthState.UNHEALTHY) {
                     return b;
                 }
             }
@@ -314,18 +490,69 @@ final class TargetPool implements Resolver.Listener {
 
     void healthChanged(BackendImpl backend, HealthState state, String reason) {
         HealthState before;
+        FairwayEvent unejected = null;
         synchronized (this) {
             if (closed || backends.get(Key.of(backend.address())) != backend) {
                 return;
             }
             before = backend.health();
-            if (before == state) {
+            if (state == HealthState.HEALTHY && backend.ejected()) {
+                unejected = unejectLocked(backend, "active health check passed", engine.ticker().read());
+            }
+            if (before == state && unejected == null) {
                 return;
             }
             backend.health(state, engine.ticker().read());
             rebuild();
         }
-        engine.events().emit(new FairwayEvent.HealthChanged(target, backend.address(), before, state, reason));
+        if (before != state) {
+            engine.events().emit(new FairwayEvent.HealthChanged(target, backend.address(), before, state, reason));
+        }
+        if (unejected != null) {
+            engine.events().emit(unejected);
+        }
+        afterChange();
+    }
+
+    /**
+     * The backends the picker gets. All {@code HEALTHY} ones; while fewer than max(3, 25 %) of all are chosen, the
+     * {@code UNKNOWN} ones, then the {@code DEGRADED} ones, too. Ejected and {@code UNHEALTHY} backends are left out,
+     * unless fewer than the panic threshold of all backends are usable: then all of them are used (panic mode),
+     * rather than overload the few. Caller holds the lock.
+     */
+    private List<Backend> select() {
+        int n = backends.size();
+        List<Backend> chosen = new ArrayList<>(n);
+        int usable = 0;
+        for (BackendImpl b : backends.values()) {
+            if (!b.ejected() && b.health() != HealthState.UNHEALTHY) {
+                usable++;
+            }
+        }
+        refreshWanted = usable * 2 < n;
+        double panic = engine.config().panicThreshold();
+        if (panic > 0 && usable < panic * n) {
+            chosen.addAll(backends.values());
+            if (!panicking) {
+                panicking = true;
+                LOG.log(System.Logger.Level.WARNING, "only " + usable + " of " + n + " backends of " + target
+                        + " are usable: panic mode, balancing over all of them");
+            }
+            return chosen;
+        }
+        panicking = false;
+        int wanted = Math.min(n, Math.max(3, (n + 3) / 4));
+        for (HealthState state : new HealthState[] {HealthState.HEALTHY, HealthState.UNKNOWN, HealthState.DEGRADED}) {
+            if (state != HealthState.HEALTHY && chosen.size() >= wanted) {
+                break;
+            }
+            for (BackendImpl b : backends.values()) {
+                if (!b.ejected() && b.health() == state) {
+                    chosen.add(b);
+                }
+            }
+        }
+        return chosen;
     }
 
     /** Rebuilds the view from the backends. Caller holds the lock. */
@@ -343,14 +570,10 @@ final class TargetPool implements Resolver.Listener {
             }
             return;
         }
-        List<Backend> usable = new ArrayList<>(backends.size());
-        for (BackendImpl b : backends.values()) {
-            if (b.health() != HealthState.UNHEALTHY) {
-                usable.add(b);
-            }
-        }
+        List<Backend> usable = select();
         if (usable.isEmpty()) {
-            view = new View(null, NoBackendException.Reason.NONE_USABLE, "all " + backends.size() + " backends are unhealthy", null);
+            view = new View(null, NoBackendException.Reason.NONE_USABLE, "all " + backends.size()
+                    + " backends are unhealthy or ejected (panic mode is off)", null);
             return;
         }
         try {
@@ -406,7 +629,7 @@ final class TargetPool implements Resolver.Listener {
                 }
                 int open = b.leavesOpen();
                 leaves += open;
-                list.add(new dev.fairway.BackendSnapshot(b.address(), b.health(), b.inFlight(), b.queued(), b.limit(),
+                list.add(new dev.fairway.BackendSnapshot(b.address(), b.health(), b.ejected(), b.inFlight(), b.queued(), b.limit(),
                         b.requests.get(), b.failures.get(), open,
                         oldest == Long.MAX_VALUE ? Optional.empty() : Optional.of(java.time.Duration.ofNanos(now - oldest))));
             }
