@@ -265,6 +265,8 @@ public final class FairwayClient extends HttpClient {
      * <tr><td>{@code fairway.queue_timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
      * <tr><td>{@code fairway.idle_timeout}</td><td>duration</td><td>{@code 15m}</td></tr>
      * <tr><td>{@code fairway.panic_threshold}</td><td>0 (off) to 1</td><td>{@code 0.5}</td></tr>
+     * <tr><td>{@code fairway.subset_size}</td><td>backends kept per target; 0 for all</td><td>{@code 0}</td></tr>
+     * <tr><td>{@code fairway.subset_key}</td><td>the client's subsetting key</td><td>random</td></tr>
      * <tr><td>{@code fairway.outlier.<option>}</td><td>an outlier-detection option</td><td>gRFC A50</td></tr>
      * </tbody>
      * </table>
@@ -283,7 +285,9 @@ public final class FairwayClient extends HttpClient {
         private static final dev.fairway.spi.Option<Double> PANIC = dev.fairway.spi.Option.ofDouble(
                 "panic_threshold", 0.5, 0, 1, "panic threshold");
         private static final Set<String> CLIENT_KEYS = Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout",
-                "max_concurrency", "queue_timeout", "idle_timeout", "panic_threshold");
+                "max_concurrency", "queue_timeout", "idle_timeout", "panic_threshold", "subset_size", "subset_key");
+        private static final dev.fairway.spi.Option<Integer> SUBSET_SIZE = dev.fairway.spi.Option.ofInt(
+                "subset_size", 0, 0, 100_000, "subset size");
         private static final dev.fairway.spi.Option<Integer> MAX_CONCURRENCY = dev.fairway.spi.Option.ofInt(
                 "max_concurrency", 100, 1, 100_000, "requests in flight per backend");
         private static final dev.fairway.spi.Option<Duration> QUEUE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
@@ -321,6 +325,8 @@ public final class FairwayClient extends HttpClient {
         private Duration queueTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofMinutes(15);
         private double panicThreshold = 0.5;
+        private int subsetSize;
+        private String subsetKey;
         private final Map<String, Object> outlierOptions = new LinkedHashMap<>();
         private Authenticator authenticator;
         private InetAddress localAddress;
@@ -553,6 +559,40 @@ public final class FairwayClient extends HttpClient {
                 throw new IllegalArgumentException("panicThreshold " + fraction + " is out of range: use 0 (off) to 1");
             }
             this.panicThreshold = fraction;
+            return this;
+        }
+
+        /**
+         * Subsetting: each target keeps only {@code size} of its usable backends, chosen by rendezvous hashing on
+         * {@link #subsetKey(String)}, so that a large fleet does not cost every client a connection to every backend;
+         * default 0 (all backends). A backend that becomes unusable is replaced by the next in rank; the others stay.
+         * Active health checks still probe every backend.
+         *
+         * @param size 0 (off) to 100,000
+         * @return this builder
+         */
+        public Builder subsetSize(int size) {
+            if (size < 0 || size > 100_000) {
+                throw new IllegalArgumentException("subsetSize " + size + " is out of range: use 0 (off) to 100000");
+            }
+            this.subsetSize = size;
+            return this;
+        }
+
+        /**
+         * The key that decides which backends this client's subsets hold; default random per client. Clients with the
+         * same key choose the same backends; give each instance of a service its own stable key (its pod name, say) to
+         * keep its subset across restarts.
+         *
+         * @param key any non-empty text
+         * @return this builder
+         */
+        public Builder subsetKey(String key) {
+            Objects.requireNonNull(key, "key");
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("subsetKey must not be empty");
+            }
+            this.subsetKey = key;
             return this;
         }
 
@@ -831,7 +871,9 @@ public final class FairwayClient extends HttpClient {
                     List.copyOf(listeners), Optional.ofNullable(ticker), Optional.ofNullable(scheduler),
                     seed != null ? seed : ThreadLocalRandom.current().nextLong(),
                     priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress), leafFactory,
-                    maxConcurrency, queueTimeout, idleTimeout, panicThreshold, OutlierDetection.of(outlierOptions));
+                    maxConcurrency, queueTimeout, idleTimeout, panicThreshold, OutlierDetection.of(outlierOptions),
+                    subsetSize, subsetKey != null ? subsetKey.hashCode() * 0x9E3779B97F4A7C15L + subsetKey.length()
+                            : ThreadLocalRandom.current().nextLong());
             return new FairwayClient(new Engine(config));
         }
 
@@ -850,6 +892,8 @@ public final class FairwayClient extends HttpClient {
                     case "queue_timeout" -> queueTimeout(QUEUE_TIMEOUT.convert(qualified, value));
                     case "idle_timeout" -> idleTimeout(IDLE_TIMEOUT.convert(qualified, value));
                     case "panic_threshold" -> panicThreshold(PANIC.convert(qualified, value));
+                    case "subset_size" -> subsetSize(SUBSET_SIZE.convert(qualified, value));
+                    case "subset_key" -> subsetKey(value);
                     default -> throw unknownKey(qualified, value);
                 }
                 return;

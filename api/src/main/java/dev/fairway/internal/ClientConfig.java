@@ -49,6 +49,8 @@ import java.util.concurrent.Executor;
  * @param idleTimeout     how long an unused target keeps its resolver, checks and leaves
  * @param panicThreshold  below this fraction of usable backends, all backends are used; 0 turns panic mode off
  * @param outliers        passive outlier detection settings
+ * @param subsetSize      backends each target keeps (rendezvous hashing); 0 for all
+ * @param subsetKey       this client's subsetting key, hashed
  */
 public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version version,
                            Optional<SSLContext> sslContext, Optional<SSLParameters> sslParameters,
@@ -61,7 +63,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            Optional<InetAddress> localAddress,
                            java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory,
                            int maxConcurrency, Duration queueTimeout, Duration idleTimeout,
-                           double panicThreshold, OutlierDetection outliers) {
+                           double panicThreshold, OutlierDetection outliers, int subsetSize, long subsetKey) {
 
     /**
      * A selected provider with its validated options.

@@ -538,7 +538,7 @@ final class TargetPool implements Resolver.Listener {
                 LOG.log(System.Logger.Level.WARNING, "only " + usable + " of " + n + " backends of " + target
                         + " are usable: panic mode, balancing over all of them");
             }
-            return chosen;
+            return subset(chosen);
         }
         panicking = false;
         int wanted = Math.min(n, Math.max(3, (n + 3) / 4));
@@ -552,7 +552,42 @@ final class TargetPool implements Resolver.Listener {
                 }
             }
         }
-        return chosen;
+        return subset(chosen);
+    }
+
+    /**
+     * Subsetting: keeps the {@code subset_size} backends that rank highest for this client's key by rendezvous
+     * (highest random weight) hashing, so that each client uses a stable few of a large fleet, different clients
+     * use different few, and a backend that becomes unusable is replaced by the next in rank without moving others.
+     */
+    private List<Backend> subset(List<Backend> chosen) {
+        int k = engine.config().subsetSize();
+        if (k <= 0 || chosen.size() <= k) {
+            return chosen;
+        }
+        long key = engine.config().subsetKey();
+        List<Backend> ranked = new ArrayList<>(chosen);
+        ranked.sort(java.util.Comparator.comparingLong((Backend b) -> rendezvous(key, b.address())).reversed());
+        List<Backend> kept = ranked.subList(0, k);
+        List<Backend> inOrder = new ArrayList<>(k);
+        for (Backend b : chosen) {
+            if (kept.contains(b)) {
+                inOrder.add(b);
+            }
+        }
+        return inOrder;
+    }
+
+    static long rendezvous(long key, BackendAddress address) {
+        long h = key;
+        for (byte b : address.socketAddress().getAddress().getAddress()) {
+            h = (h ^ (b & 0xff)) * 0x100000001B3L;
+        }
+        h = (h ^ address.socketAddress().getPort()) * 0x100000001B3L;
+        h ^= address.attributes().getOrDefault(BackendAddress.REPLICA, "").hashCode();
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        return h ^ (h >>> 31);
     }
 
     /** Rebuilds the view from the backends. Caller holds the lock. */
