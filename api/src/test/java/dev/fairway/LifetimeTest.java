@@ -94,10 +94,10 @@ class LifetimeTest {
         try (Pods pods = Pods.start(1);
              FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                      .resolver("static").resolverOption("addresses", pods.addresses())
-                     .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "100ms").lifetimePolicyOption("max_age_jitter", 0)
-                     .lifetimePolicyOption("drain_grace", "300ms").build()) {
+                     .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "2s").lifetimePolicyOption("max_age_jitter", 0)
+                     .lifetimePolicyOption("drain_grace", "1s").build()) {
             pods.servers.get(0).stubFor(get(urlEqualTo("/stream")).willReturn(aResponse().withStatus(200)
-                    .withBody(new byte[64 * 1024]).withChunkedDribbleDelay(64, 20_000)));
+                    .withBody(new byte[64 * 1024]).withChunkedDribbleDelay(64, 30_000)));
             HttpResponse<InputStream> streaming = client.send(HttpRequest.newBuilder(uri(pods, "/stream")).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             IOException e;
@@ -110,7 +110,7 @@ class LifetimeTest {
                 messages.append(t.getMessage()).append(" / ");
                 t = t.getCause();
             }
-            assertTrue(messages.toString().contains("was retired (age) and closed after its drain grace of PT0.3S"), messages.toString());
+            assertTrue(messages.toString().contains("was retired (age) and closed after its drain grace of PT1S"), messages.toString());
             Await.until("load released", Duration.ofSeconds(5), () -> client.inFlight() == 0);
         }
     }

@@ -50,7 +50,9 @@ final class Dispatch<T>
         this.leaf = leaf;
         this.request = request;
         this.startNanos = backend.pool.engine.ticker().read();
-        backend.lastRequestSent = startNanos;
+        if (exchange.reportsOutcomes()) {
+            backend.lastRequestSent = startNanos; // health probes are not traffic
+        }
         backend.requests.incrementAndGet(); // the place under the concurrency limit was taken before
     }
 

@@ -31,8 +31,8 @@ public interface Backend {
     long usableSince();
 
     /**
-     * When a request was last sent to this backend, or {@link #usableSince()} if none has been yet. Health checks
-     * use it to probe less often while a backend carries no traffic.
+     * When a request was last sent to this backend, or {@link #usableSince()} if none has been yet; health probes do
+     * not count. Health checks use it to probe less often while a backend carries no traffic.
      *
      * @return a reading of the client's {@link Ticker}
      */

@@ -1,0 +1,57 @@
+package dev.fairway.health.internal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The module's small JSON reader and writer. */
+class JsonTest {
+
+    @Test
+    void readsEveryKindOfValue() {
+        Map<String, Object> o = Json.parseObject(" {\"s\":\"a\\\"b\\\\c\\/d\\n\\u00e9\\uD83D\\uDE00\", \"n\":-1.5e2, \"z\":0, \"t\":true,"
+                + " \"f\":false, \"x\":null, \"a\":[1,[],{}], \"o\":{\"k\":\"v\"}, \"s\":\"last\"}\n");
+        assertEquals("last", o.get("s"), "the last of duplicate keys wins");
+        assertEquals(new BigDecimal("-1.5e2"), o.get("n"));
+        assertEquals(BigDecimal.ZERO, o.get("z"));
+        assertEquals(Boolean.TRUE, o.get("t"));
+        assertEquals(Boolean.FALSE, o.get("f"));
+        assertSame(Json.NULL, o.get("x"));
+        assertEquals(List.of(BigDecimal.ONE, List.of(), Map.of()), o.get("a"));
+        assertEquals(Map.of("k", "v"), o.get("o"));
+        assertEquals("a\"b\\c/d\n\u00e9\uD83D\uDE00", Json.parseObject("{\"s\":\"a\\\"b\\\\c\\/d\\n\\u00e9\\uD83D\\uDE00\"}").get("s"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "[]", "\"x\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{a:1}", "{\"a\":01}", "{\"a\":1.}",
+            "{\"a\":-}", "{\"a\":tru}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"open}", "{\"a\":1} {}", "{\"a\":[1 2]}",
+            "{\"a\":\"tab\there\"}", "{\"a\":1e}"})
+    void rejectsWhatIsNotOneJsonObject(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parseObject(text));
+        assertTrue(e.getMessage().startsWith("not JSON: ") && e.getMessage().contains(" at offset "), e.getMessage());
+    }
+
+    @Test
+    void limitsNesting() {
+        String deep = "{\"a\":" + "[".repeat(100) + "]".repeat(100) + "}";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parseObject(deep));
+        assertTrue(e.getMessage().contains("nested deeper than 64"), e.getMessage());
+        assertEquals(1, Json.parseObject("{\"a\":" + "[".repeat(60) + "]".repeat(60) + "}").size());
+    }
+
+    @Test
+    void quotesWhatItWrites() {
+        String name = "a\"b\\c\nd\u0001\u2028";
+        assertEquals("\"a\\\"b\\\\c\\nd\\u0001\\u2028\"", Json.quote(name));
+        assertEquals(name, Json.parseObject("{\"s\":" + Json.quote(name) + "}").get("s"));
+    }
+}
