@@ -23,9 +23,15 @@
  * <li>{@code fairway.connect_timeout} (default none), {@code fairway.version} (default {@code http_2}),
  *     {@code fairway.follow_redirects} (default {@code never}), {@code fairway.resolve_timeout} (default {@code 10s}),
  *     {@code fairway.max_concurrency} (default {@code 100}), {@code fairway.queue_timeout} (default {@code 10s}),
- *     {@code fairway.idle_timeout} (default {@code 15m}), {@code fairway.panic_threshold} (default {@code 0.5})</li>
+ *     {@code fairway.idle_timeout} (default {@code 15m}), {@code fairway.panic_threshold} (default {@code 0.5}), {@code fairway.subset_size} (default {@code 0}),
+ *     {@code fairway.subset_key} (default random), {@code fairway.jmx} (default {@code true})</li>
  * <li>{@code fairway.outlier.<option>}: passive outlier detection (gRFC A50 defaults; see {@code docs/health.md})</li>
  * </ul>
+ *
+ * <p>Optional at run time: {@code jdk.jfr} (Fairway's events are then also JFR events, {@code dev.fairway.*}, recorded
+ * when enabled) and {@code java.management} (each client registers a {@code FairwayClientMXBean}; property
+ * {@code fairway.jmx}, default {@code true}). On the module path add them with {@code --add-modules} if nothing else
+ * requires them.
  *
  * <p>JDK properties that matter: {@code jdk.httpclient.allowRestrictedHeaders=host} lets https HTTP/1.1 requests carry
  * the logical {@code Host}; {@code jdk.httpclient.redirects.retrylimit} (default 5) bounds redirects;
@@ -34,8 +40,10 @@
 module dev.fairway {
     requires transitive dev.fairway.spi;
     requires static java.management;
+    requires static jdk.jfr;
 
     exports dev.fairway;
+    exports dev.fairway.internal.jfr to jdk.jfr;
 
     uses dev.fairway.spi.ResolverProvider;
     uses dev.fairway.spi.PickerProvider;

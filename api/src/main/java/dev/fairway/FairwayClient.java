@@ -267,6 +267,7 @@ public final class FairwayClient extends HttpClient {
      * <tr><td>{@code fairway.panic_threshold}</td><td>0 (off) to 1</td><td>{@code 0.5}</td></tr>
      * <tr><td>{@code fairway.subset_size}</td><td>backends kept per target; 0 for all</td><td>{@code 0}</td></tr>
      * <tr><td>{@code fairway.subset_key}</td><td>the client's subsetting key</td><td>random</td></tr>
+     * <tr><td>{@code fairway.jmx}</td><td>{@code true} or {@code false}</td><td>{@code true}</td></tr>
      * <tr><td>{@code fairway.outlier.<option>}</td><td>an outlier-detection option</td><td>gRFC A50</td></tr>
      * </tbody>
      * </table>
@@ -285,7 +286,8 @@ public final class FairwayClient extends HttpClient {
         private static final dev.fairway.spi.Option<Double> PANIC = dev.fairway.spi.Option.ofDouble(
                 "panic_threshold", 0.5, 0, 1, "panic threshold");
         private static final Set<String> CLIENT_KEYS = Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout",
-                "max_concurrency", "queue_timeout", "idle_timeout", "panic_threshold", "subset_size", "subset_key");
+                "max_concurrency", "queue_timeout", "idle_timeout", "panic_threshold", "subset_size", "subset_key", "jmx");
+        private static final dev.fairway.spi.Option<Boolean> JMX = dev.fairway.spi.Option.ofBoolean("jmx", true, "JMX registration");
         private static final dev.fairway.spi.Option<Integer> SUBSET_SIZE = dev.fairway.spi.Option.ofInt(
                 "subset_size", 0, 0, 100_000, "subset size");
         private static final dev.fairway.spi.Option<Integer> MAX_CONCURRENCY = dev.fairway.spi.Option.ofInt(
@@ -327,6 +329,7 @@ public final class FairwayClient extends HttpClient {
         private double panicThreshold = 0.5;
         private int subsetSize;
         private String subsetKey;
+        private boolean jmx = true;
         private final Map<String, Object> outlierOptions = new LinkedHashMap<>();
         private Authenticator authenticator;
         private InetAddress localAddress;
@@ -593,6 +596,18 @@ public final class FairwayClient extends HttpClient {
                 throw new IllegalArgumentException("subsetKey must not be empty");
             }
             this.subsetKey = key;
+            return this;
+        }
+
+        /**
+         * Whether the client registers a {@link FairwayClientMXBean} ({@code dev.fairway:type=FairwayClient,name=client-<n>})
+         * when {@code java.management} is present; default {@code true}.
+         *
+         * @param enabled {@code false} to keep the client out of JMX
+         * @return this builder
+         */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
             return this;
         }
 
@@ -873,7 +888,7 @@ public final class FairwayClient extends HttpClient {
                     priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress), leafFactory,
                     maxConcurrency, queueTimeout, idleTimeout, panicThreshold, OutlierDetection.of(outlierOptions),
                     subsetSize, subsetKey != null ? subsetKey.hashCode() * 0x9E3779B97F4A7C15L + subsetKey.length()
-                            : ThreadLocalRandom.current().nextLong());
+                            : ThreadLocalRandom.current().nextLong(), jmx);
             return new FairwayClient(new Engine(config));
         }
 
@@ -894,6 +909,7 @@ public final class FairwayClient extends HttpClient {
                     case "panic_threshold" -> panicThreshold(PANIC.convert(qualified, value));
                     case "subset_size" -> subsetSize(SUBSET_SIZE.convert(qualified, value));
                     case "subset_key" -> subsetKey(value);
+                    case "jmx" -> jmx(JMX.convert(qualified, value));
                     default -> throw unknownKey(qualified, value);
                 }
                 return;

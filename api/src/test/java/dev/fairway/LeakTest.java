@@ -94,12 +94,12 @@ class LeakTest {
                      }).build()) {
             URI uri = URI.create("http://orders.fairway.test:" + pods.port + "/");
             runUntil(client, uri, failures, () -> recycled.get() >= 100);
-            settle(retiredAt, closedAt);
+            settle(client, retiredAt, closedAt);
             Usage before = usage();
 
             long target = recycled.get() + 1000;
             runUntil(client, uri, failures, () -> recycled.get() >= target);
-            settle(retiredAt, closedAt);
+            settle(client, retiredAt, closedAt);
             Usage after = usage();
             System.out.printf("after %d recycles: threads %d -> %d, fds %d -> %d, heap %d KiB -> %d KiB%n", recycled.get(),
                     before.threads(), after.threads(), before.fds(), after.fds(), before.heap() / 1024, after.heap() / 1024);
@@ -152,7 +152,9 @@ class LeakTest {
         assertTrue(done.getAsBoolean(), "enough recycles within a minute");
     }
 
-    private static void settle(Map<Long, Long> retiredAt, Map<Long, Long> closedAt) {
-        Await.until("every retired leaf closed", Duration.ofSeconds(10), () -> closedAt.keySet().containsAll(retiredAt.keySet()));
+    /** At rest: one leaf per backend (no successor still warming) and every retired leaf closed. */
+    private static void settle(FairwayClient client, Map<Long, Long> retiredAt, Map<Long, Long> closedAt) {
+        Await.until("one leaf per backend and every retired leaf closed", Duration.ofSeconds(15),
+                () -> client.snapshot().get(0).leavesOpen() == 4 && closedAt.keySet().containsAll(retiredAt.keySet()));
     }
 }

@@ -84,7 +84,7 @@ class LifetimeTest {
             System.out.printf("recycling under load: %d requests, %d failed, %d leaves recycled for age in %s%n",
                     result[0] + result[1], result[1], recycled, run);
             assertEquals(List.of(), failures, "no request failed because of recycling");
-            assertTrue(recycled >= 3 * (run.toMillis() / 200) / 2, "leaves were recycled: " + recycled);
+            assertTrue(recycled >= 10, "leaves were recycled again and again: " + recycled);
             assertTrue(client.snapshot().get(0).recycles() >= recycled);
         }
     }

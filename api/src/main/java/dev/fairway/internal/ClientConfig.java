@@ -51,6 +51,7 @@ import java.util.concurrent.Executor;
  * @param outliers        passive outlier detection settings
  * @param subsetSize      backends each target keeps (rendezvous hashing); 0 for all
  * @param subsetKey       this client's subsetting key, hashed
+ * @param jmx             whether to register the client's MXBean when {@code java.management} is present
  */
 public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version version,
                            Optional<SSLContext> sslContext, Optional<SSLParameters> sslParameters,
@@ -63,7 +64,8 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            Optional<InetAddress> localAddress,
                            java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory,
                            int maxConcurrency, Duration queueTimeout, Duration idleTimeout,
-                           double panicThreshold, OutlierDetection outliers, int subsetSize, long subsetKey) {
+                           double panicThreshold, OutlierDetection outliers, int subsetSize, long subsetKey,
+                           boolean jmx) {
 
     /**
      * A selected provider with its validated options.

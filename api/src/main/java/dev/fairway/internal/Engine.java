@@ -66,6 +66,7 @@ public final class Engine {
     private boolean finished; // guarded by lifecycle
     private boolean sweeping; // guarded by lifecycle
     private volatile SSLContext sslContext;
+    private final Runnable unregisterJmx;
 
     /**
      * Creates the engine; threads and leaves are created lazily.
@@ -74,7 +75,11 @@ public final class Engine {
      */
     public Engine(ClientConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.events = new Events(config.listeners());
+        List<dev.fairway.FairwayListener> listeners = new java.util.ArrayList<>(config.listeners());
+        if (OptionalModules.available("jdk.jfr", "jdk.jfr.Event")) {
+            listeners.add(new dev.fairway.internal.jfr.JfrListener());
+        }
+        this.events = new Events(List.copyOf(listeners));
         if (config.executor().isPresent()) {
             this.executor = config.executor().get();
             this.ownedExecutor = null;
@@ -91,6 +96,8 @@ public final class Engine {
         }
         this.ticker = config.ticker().orElse(System::nanoTime);
         config.sslContext().ifPresent(c -> this.sslContext = c);
+        this.unregisterJmx = config.jmx() && OptionalModules.available("java.management", "javax.management.MBeanServer")
+                ? Jmx.register(this, number) : () -> { };
     }
 
     public ClientConfig config() {
@@ -479,6 +486,7 @@ public final class Engine {
             }
             finished = true;
         }
+        unregisterJmx.run();
         if (ownedScheduler != null) {
             ownedScheduler.shutdown();
         }

@@ -449,11 +449,6 @@ final class TargetPool implements Resolver.Listener {
         settled.complete(null);
     }
 
-    /** Asks the resolver for a fresh answer. */
-    void refresh() {
-        resolver.refresh();
-    }
-
     private void startHealthCheck(BackendImpl backend) {
         engine.config().health().ifPresent(health -> {
             HealthCheck check;
