@@ -3,9 +3,10 @@
  * {@link java.net.http.HttpClient} and through a {@code FairwayClient}, with the share each backend served.
  *
  * <p>Run it with {@code bin/demo [phase ...]} (it builds what it needs), or after {@code mvn package} with
- * {@code java -p demo/target/modules -m dev.fairway.demo/dev.fairway.demo.Demo [phase ...]}. Phases: {@code steady}
- * (the default). Options: {@code --requests=N} (default 10000 per client and phase), {@code --concurrency=N}
- * (default 16 requests in flight). It exits with status 0 when every request succeeded and Fairway reached every
+ * {@code java -p demo/target/modules -m dev.fairway.demo/dev.fairway.demo.Demo [phase ...]}. Phases (all of them,
+ * in this order, when none is named): {@code steady} (nothing changes) and {@code scale-out} (three more backends,
+ * {@code 127.0.0.7} to {@code 127.0.0.9}, join while traffic flows). Options: {@code --requests=N} (default 10000
+ * per client and phase), {@code --concurrency=N} (default 16 requests in flight). It exits with status 0 when every request succeeded and Fairway reached every
  * backend, 1 when a check failed and 2 for bad arguments or a demo that could not start.
  *
  * <p>The backends are {@code com.sun.net.httpserver} servers on {@code 127.0.0.2} to {@code 127.0.0.6}, sharing one

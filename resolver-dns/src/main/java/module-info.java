@@ -1,44 +1,92 @@
 /**
- * The {@code dns} resolver: finds a target's backends by resolving its host name through the JVM's system
- * resolver ({@link java.net.InetAddress#getAllByName(String)}) and keeps the set fresh.
+ * DNS resolvers: find a target's backends in DNS and keep the set fresh, so that a client pointed at a Kubernetes
+ * headless Service follows its pods as they come and go.
  *
- * <p>Put this module on the module path (or its jar on the class path) and select it with
- * {@code resolver("dns")} or {@code fairway.resolver=dns}. It exports nothing; its options are:
+ * <p>Put this module on the module path (or its jar on the class path) and select a resolver by name:
+ * {@code resolver("dns")} or {@code fairway.resolver=dns}; options are {@code resolverOption(key, value)} or
+ * {@code fairway.resolver.<key>}. It exports nothing. Two providers:
+ *
+ * <ul>
+ * <li>{@code dns} (priority 5): the target's host name, either through the JVM's system resolver
+ *     ({@code mode=system}, the default: {@link java.net.InetAddress#getAllByName(String)}, which honours
+ *     {@code /etc/hosts}, search domains and the JVM's address cache) or with A/AAAA queries (one record type per
+ *     query) sent straight to name servers ({@code mode=direct}: those of {@code /etc/resolv.conf}, read at each
+ *     look-up, or {@code name_servers}; no JVM cache, no {@code /etc/hosts}, no search domains).</li>
+ * <li>{@code dns_srv} (priority 5): the SRV records of {@code _service._protocol.host}, queried straight from the
+ *     name servers, then the A/AAAA records of their targets. Each backend takes its port and weight from its
+ *     record (weight 0 becomes 1); only the lowest priority value whose targets have addresses is used. Available
+ *     when the JDK module {@code jdk.naming.dns} is present.</li>
+ * </ul>
  *
  * <table class="striped">
- * <caption>Options</caption>
- * <thead><tr><th>key</th><th>default</th><th>meaning</th></tr></thead>
+ * <caption>Options (key {@code fairway.resolver.<key>})</caption>
+ * <thead><tr><th>key</th><th>providers</th><th>default</th><th>meaning</th></tr></thead>
  * <tbody>
- * <tr><td>{@code fairway.resolver.refresh_interval}</td><td>{@code 30s}</td>
+ * <tr><td>{@code refresh_interval}</td><td>both</td><td>{@code 30s}</td>
  *     <td>time from one successful resolution to the next, 100ms to 1h</td></tr>
- * <tr><td>{@code fairway.resolver.refresh_jitter}</td><td>{@code 0.1}</td>
+ * <tr><td>{@code refresh_jitter}</td><td>both</td><td>{@code 0.1}</td>
  *     <td>random spread of each refresh interval, 0 to 0.5: 0.1 means ±10 %; retry delays after failures are
  *     shortened by up to the same fraction</td></tr>
- * <tr><td>{@code fairway.resolver.backoff_initial}</td><td>{@code 1s}</td>
+ * <tr><td>{@code backoff_initial}</td><td>both</td><td>{@code 1s}</td>
  *     <td>delay before the first retry after a failed resolution, 10ms to 1h; it doubles with each
  *     further failure in a row and resets after a success</td></tr>
- * <tr><td>{@code fairway.resolver.backoff_max}</td><td>{@code 30s}</td>
+ * <tr><td>{@code backoff_max}</td><td>both</td><td>{@code 30s}</td>
  *     <td>longest retry delay, 10ms to 1h, and never longer than {@code refresh_interval}; must not be
  *     shorter than {@code backoff_initial}</td></tr>
- * <tr><td>{@code fairway.resolver.min_refresh_interval}</td><td>{@code 1s}</td>
+ * <tr><td>{@code min_refresh_interval}</td><td>both</td><td>{@code 1s}</td>
  *     <td>least time between the starts of two look-ups when Fairway asks for an on-demand refresh (for
  *     example after connections to several backends failed), 0 to 1h</td></tr>
+ * <tr><td>{@code address_policy}</td><td>both</td><td>{@code prefer_ipv4}</td>
+ *     <td>{@code prefer_ipv4} (the IPv4 addresses when there are any, else the IPv6 ones), {@code prefer_ipv6},
+ *     {@code ipv4_only}, {@code ipv6_only} or {@code both}</td></tr>
+ * <tr><td>{@code empty_answer}</td><td>both</td><td>{@code believe_after:3}</td>
+ *     <td>when an answer without addresses (NXDOMAIN, or NODATA: the name exists without records of the asked
+ *     types) replaces the published set: {@code keep} (never), {@code believe} (at once) or
+ *     {@code believe_after:N} (the N-th such answer in a row, N from 1 to 100); until then the last set stays
+ *     and the answer is reported as an error</td></tr>
+ * <tr><td>{@code min_addresses}</td><td>both</td><td>{@code 1}</td>
+ *     <td>1 to 64: when an answer has fewer addresses, each is published {@code ceil(min_addresses / n)} times,
+ *     the copies carrying the attribute {@code replica=1, 2, ...}, so that a virtual IP gets several
+ *     independent leaves</td></tr>
+ * <tr><td>{@code mode}</td><td>{@code dns}</td><td>{@code system}</td>
+ *     <td>{@code system} or {@code direct}, above</td></tr>
+ * <tr><td>{@code name_servers}</td><td>{@code dns} (direct), {@code dns_srv}</td><td>empty</td>
+ *     <td>IP addresses with optional ports ({@code 10.96.0.10}, {@code 127.0.0.1:5353}, {@code [fd00::10]:53});
+ *     empty means the {@code nameserver} lines of {@code /etc/resolv.conf} (port 53)</td></tr>
+ * <tr><td>{@code query_timeout}</td><td>{@code dns} (direct), {@code dns_srv}</td><td>{@code 1s}</td>
+ *     <td>10ms to 30s: how long a query waits for each name server in the first round, doubled in each
+ *     further round</td></tr>
+ * <tr><td>{@code query_attempts}</td><td>{@code dns} (direct), {@code dns_srv}</td><td>{@code 2}</td>
+ *     <td>1 to 10 rounds over the name servers per query; a query gives up after
+ *     {@code query_timeout × (2^query_attempts − 1)} per server (3 s by default)</td></tr>
+ * <tr><td>{@code service}</td><td>{@code dns_srv}</td><td>empty</td>
+ *     <td>the SRV service label (a leading {@code _} is optional); empty means the target's scheme,
+ *     {@code http} or {@code https}</td></tr>
+ * <tr><td>{@code protocol}</td><td>{@code dns_srv}</td><td>{@code tcp}</td>
+ *     <td>the SRV protocol label</td></tr>
  * </tbody>
  * </table>
  *
  * <p>Addresses are published in an order shuffled per client (glibc and many DNS servers sort answers, which
  * would steer every client to the same backend first) and kept stable across refreshes. After a failed
- * resolution the last good set stays in use while the resolver retries with backoff.
+ * resolution the last good set stays in use while the resolver retries with backoff. Errors (NXDOMAIN, SERVFAIL,
+ * REFUSED, timeouts, unreachable name servers, a missing or malformed {@code /etc/resolv.conf}) reach Fairway as
+ * {@link java.io.IOException}s whose messages name the host, the query, the servers and the cause.
  *
- * <p>This module reads no system properties itself. The JVM caches look-ups, though: the security property
- * {@code networkaddress.cache.ttl} (30 seconds by default when no security manager is installed) delays how
- * soon a DNS change is seen, on top of {@code refresh_interval}, and {@code networkaddress.cache.negative.ttl}
- * (10 seconds) does the same for failures.
+ * <p>This module reads no system properties itself. In {@code mode=system} the JVM caches look-ups, though: the
+ * security property {@code networkaddress.cache.ttl} (30 seconds by default when no security manager is installed)
+ * delays how soon a DNS change is seen, on top of {@code refresh_interval}, and
+ * {@code networkaddress.cache.negative.ttl} (10 seconds) does the same for failures. {@code mode=direct} and
+ * {@code dns_srv} bypass that cache.
  *
- * @provides dev.fairway.spi.ResolverProvider {@code dns}, priority 5
+ * @provides dev.fairway.spi.ResolverProvider {@code dns} and {@code dns_srv}, priority 5
  */
 module dev.fairway.resolver.dns {
     requires dev.fairway.spi;
+    requires java.naming;
+    requires jdk.naming.dns;
 
-    provides dev.fairway.spi.ResolverProvider with dev.fairway.resolver.dns.internal.DnsResolverProvider;
+    provides dev.fairway.spi.ResolverProvider with
+            dev.fairway.resolver.dns.internal.DnsResolverProvider,
+            dev.fairway.resolver.dns.internal.DnsSrvResolverProvider;
 }

@@ -94,6 +94,20 @@ final class Backends implements AutoCloseable {
         serve(address, bind(new InetSocketAddress(address, port)));
     }
 
+    /**
+     * Stops the backend on {@code address} at once and forgets it.
+     *
+     * @param address an address with a backend
+     */
+    void remove(InetAddress address) {
+        Server server = servers.remove(address);
+        if (server == null) {
+            throw new IllegalStateException("no backend runs on " + address.getHostAddress());
+        }
+        server.http().stop(0);
+        server.executor().close();
+    }
+
     private static HttpServer bind(InetSocketAddress address) throws IOException {
         try {
             return HttpServer.create(address, 256);

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.security.Security;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ import java.util.stream.Collectors;
  * The demo's entry point: starts the backends, makes the demo host name resolve to them, runs the phases named on
  * the command line and says whether every check passed.
  *
- * <p>Usage: {@code Demo [--requests=N] [--concurrency=N] [phase ...]}; with no phase, all of them run in order.
+ * <p>Usage: {@code Demo [--requests=N] [--concurrency=N] [phase ...]}; with no phase, all of them run in order:
+ * {@code steady} (five backends, nothing changes) and {@code scale-out} (three more backends join while traffic flows).
  * Each phase is one method that measures a plain {@link HttpClient} and a {@link FairwayClient} against the same
  * backends, prints a table per client and ends with one {@code summary} line per client (see {@link Shares}).
  * Exit status: 0 when all checks passed, 1 when one failed, 2 for bad arguments or a demo that could not start.
@@ -32,8 +34,16 @@ public final class Demo {
     static final String HOST = "orders.demo.svc.cluster.local";
     /** The backends' addresses, in the order the demo DNS returns them. */
     static final List<String> BACKEND_IPS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6");
+    /** The backends {@code scale-out} adds, in the order the demo DNS returns them after the original ones. */
+    static final List<String> SCALE_OUT_IPS = List.of("127.0.0.7", "127.0.0.8", "127.0.0.9");
     /** The resolver's refresh interval, short so that later phases see DNS changes within seconds. */
-    static final String REFRESH_INTERVAL = "2s";
+    static final Duration REFRESH = Duration.ofSeconds(2);
+    /** {@link #REFRESH} as the option value. */
+    static final String REFRESH_INTERVAL = REFRESH.toSeconds() + "s";
+    /** The resolver's refresh jitter (its default): each interval is up to this fraction longer or shorter. */
+    static final double REFRESH_JITTER = 0.1;
+    /** The JVM's address cache, {@code networkaddress.cache.ttl}, in seconds, as {@link #run} sets it. */
+    static final int CACHE_TTL_SECONDS = 1;
 
     /** One phase of the demo. */
     @FunctionalInterface
@@ -52,6 +62,7 @@ public final class Demo {
 
     static {
         PHASES.put("steady", Demo::steady);
+        PHASES.put("scale-out", Demo::scaleOut);
     }
 
     private final PrintStream out;
@@ -99,7 +110,7 @@ public final class Demo {
      */
     static int run(String[] args, PrintStream out) throws Exception {
         // Before the first look-up: the JVM caches answers (30 s by default), which would hide DNS changes.
-        Security.setProperty("networkaddress.cache.ttl", "1");
+        Security.setProperty("networkaddress.cache.ttl", Integer.toString(CACHE_TTL_SECONDS));
         int requests = 10_000;
         int concurrency = 16;
         List<String> phases = new ArrayList<>();
@@ -211,6 +222,125 @@ public final class Demo {
         out.println();
         out.println(plain.summary());
         out.println(fairway.summary());
+    }
+
+    /**
+     * Phase {@code scale-out}: traffic flows to the five backends, then three more start and join the DNS answer.
+     * Counted are the requests sent from the moment the new backends became resolvable plus one refresh interval
+     * (with its jitter) plus the JVM's address cache lifetime: by then Fairway has resolved the name again and
+     * spreads over all eight, while the plain client stays on the connections it has.
+     */
+    private void scaleOut() throws Exception {
+        Duration settle = Duration.ofMillis(Math.round(REFRESH.toMillis() * (1 + REFRESH_JITTER)))
+                .plusSeconds(CACHE_TTL_SECONDS);
+        heading("5 backends, then " + SCALE_OUT_IPS.size() + " more (" + String.join(", ", SCALE_OUT_IPS)
+                + ") join while traffic flows");
+        out.printf(Locale.ROOT, "  counted: %d requests sent from %.1f s after the new backends became resolvable"
+                        + " (refresh_interval %s, +%d %% jitter, + networkaddress.cache.ttl %d s)%n",
+                requests, settle.toMillis() / 1000.0, REFRESH_INTERVAL, Math.round(REFRESH_JITTER * 100), CACHE_TTL_SECONDS);
+        String plain;
+        try (HttpClient client = plainClient()) {
+            plain = scaleOut("plain", client, settle);
+        }
+        String fairway;
+        try (FairwayClient client = fairwayClient()) {
+            fairway = scaleOut("fairway", client, settle);
+        }
+        out.println();
+        out.println(plain);
+        out.println(fairway);
+    }
+
+    /** Runs one client through a scale-out from the original backends and back; returns its summary line. */
+    private String scaleOut(String name, HttpClient client, Duration settle) throws Exception {
+        List<InetAddress> original = literals(BACKEND_IPS);
+        List<InetAddress> extra = literals(SCALE_OUT_IPS);
+        List<InetAddress> all = new ArrayList<>(original);
+        all.addAll(extra);
+        awaitResolves(original);
+        backends.reset();
+        Load.Continuous load = new Load.Continuous(client, uri, concurrency);
+        long changed;
+        List<Load.Sent> sent;
+        Map<InetAddress, Long> servedByServers;
+        try {
+            load.start();
+            load.awaitCompleted(Math.min(2_000, requests));            // warmed up: connections are open
+            for (InetAddress address : extra) {
+                backends.add(address);
+            }
+            DemoDns.answer(HOST, all);
+            changed = System.nanoTime();
+            load.countFrom(changed + settle.toNanos(), requests);
+            sent = load.finish();
+            servedByServers = backends.served();
+        } finally {
+            DemoDns.answer(HOST, original);
+            for (InetAddress address : extra) {
+                if (backends.addresses().contains(address)) {
+                    backends.remove(address);
+                }
+            }
+        }
+        long windowStart = changed + settle.toNanos();
+        Map<InetAddress, Long> window = new java.util.TreeMap<>(Shares.BY_ADDRESS);
+        all.forEach(a -> window.put(a, 0L));
+        Map<String, Long> failures = new java.util.TreeMap<>();
+        Map<String, Long> firstNanos = new java.util.TreeMap<>();
+        long counted = 0;
+        long succeeded = 0;
+        for (Load.Sent s : sent) {
+            if (s.failure() != null) {
+                failures.merge(s.failure(), 1L, Long::sum);
+                continue;
+            }
+            succeeded++;
+            if (s.sentNanos() >= changed) {
+                firstNanos.merge(s.backend(), s.sentNanos() - changed, Math::min);
+            }
+            if (s.sentNanos() >= windowStart) {
+                counted++;
+                window.merge(InetAddress.getByName(s.backend()), 1L, Long::sum);   // an IP literal: no look-up
+            }
+        }
+        out.println();
+        out.printf(Locale.ROOT, "%s client: %d requests in all, %d failed; of those sent from %.1f s after the change,"
+                + " the backends served:%n", name, sent.size(), sent.size() - succeeded, settle.toMillis() / 1000.0);
+        out.print(Shares.table(window));
+        out.println("    first request on each new backend after the change: " + SCALE_OUT_IPS.stream()
+                .map(ip -> ip + (firstNanos.containsKey(ip) ? String.format(Locale.ROOT, " +%.2f s", firstNanos.get(ip) / 1e9)
+                        : " never")).collect(Collectors.joining(", ")));
+        failures.forEach((what, count) -> out.println("    FAILED " + count + " x " + what));
+        long servedTotal = servedByServers.values().stream().mapToLong(Long::longValue).sum();
+        check(failures.isEmpty(), name + ": " + (sent.size() - succeeded) + " of " + sent.size() + " requests failed");
+        check(counted == requests, name + ": " + counted + " requests were sent in the counted window, not " + requests);
+        check(servedTotal == succeeded, name + ": the backends served " + servedTotal + " requests but " + succeeded
+                + " responses arrived");
+        if (client instanceof FairwayClient) {
+            long reached = window.values().stream().filter(n -> n > 0).count();
+            check(reached == all.size(), name + " reached " + reached + " of " + all.size() + " backends after the scale-out");
+        }
+        return Shares.summary(phase, name, counted, window);
+    }
+
+    private static List<InetAddress> literals(List<String> ips) throws UnknownHostException {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String ip : ips) {
+            addresses.add(InetAddress.getByName(ip));                   // IP literals: no look-up
+        }
+        return addresses;
+    }
+
+    /** Waits until the JVM resolves the demo host to {@code expected} (its cache may still hold an older answer). */
+    private static void awaitResolves(List<InetAddress> expected) throws UnknownHostException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(CACHE_TTL_SECONDS + 10L).toNanos();
+        while (!List.of(InetAddress.getAllByName(HOST)).equals(expected)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(HOST + " still resolves to " + List.of(InetAddress.getAllByName(HOST))
+                        + ", not " + expected);
+            }
+            Thread.sleep(50);                                           // the JVM cache expires on its own time
+        }
     }
 
     private void heading(String what) {

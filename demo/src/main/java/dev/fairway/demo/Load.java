@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -109,6 +110,124 @@ final class Load {
                     requests - done, Long::sum);
         }
         return new Result(requests, ok, failed, freeze(bodies), freeze(servedBy), elapsed);
+    }
+
+    /**
+     * One request of a {@link Continuous} run.
+     *
+     * @param sentNanos when it was sent, on {@link System#nanoTime()}
+     * @param backend   the backend IP its response body named, or {@code null} when it failed
+     * @param failure   what went wrong, or {@code null} when it succeeded
+     */
+    record Sent(long sentNanos, String backend, String failure) {
+    }
+
+    /**
+     * Sends {@code GET} requests through one client without pause, at most {@code concurrency} at a time, from
+     * {@link #start} until a window, opened with {@link #countFrom}, holds the wanted number of requests (or the
+     * run deadline passes). Records every request.
+     */
+    static final class Continuous {
+        private final HttpClient client;
+        private final HttpRequest request;
+        private final int concurrency;
+        private final Semaphore permits;
+        private final java.util.Queue<Sent> sent = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
+        private volatile long windowStart = Long.MAX_VALUE;
+        private volatile long windowSize;
+        private Thread sender;
+
+        Continuous(HttpClient client, URI uri, int concurrency) {
+            this.client = Objects.requireNonNull(client, "client");
+            this.request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET().build();
+            this.concurrency = concurrency;
+            this.permits = new Semaphore(concurrency);
+        }
+
+        /** Starts sending. */
+        void start() {
+            long deadline = System.nanoTime() + RUN_DEADLINE.toNanos();
+            sender = Thread.ofPlatform().name("demo-load").daemon().start(() -> send(deadline));
+        }
+
+        private void send(long deadline) {
+            long inWindow = 0;
+            try {
+                while (System.nanoTime() < deadline && (windowStart == Long.MAX_VALUE || inWindow < windowSize)) {
+                    if (!permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        return;
+                    }
+                    long at = System.nanoTime();
+                    if (at >= windowStart) {
+                        inWindow++;
+                    }
+                    try {
+                        client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+                            try {
+                                if (failure != null) {
+                                    sent.add(new Sent(at, null, describe(failure)));
+                                } else if (response.statusCode() != 200) {
+                                    sent.add(new Sent(at, null, "HTTP status " + response.statusCode()));
+                                } else {
+                                    sent.add(new Sent(at, response.body(), null));
+                                }
+                            } finally {
+                                completed.incrementAndGet();
+                                permits.release();
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        sent.add(new Sent(at, null, describe(e)));
+                        completed.incrementAndGet();
+                        permits.release();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * Waits until {@code n} requests have completed, or the run deadline passed.
+         *
+         * @param n how many
+         * @throws InterruptedException if interrupted
+         */
+        void awaitCompleted(long n) throws InterruptedException {
+            long deadline = System.nanoTime() + RUN_DEADLINE.toNanos();
+            while (completed.get() < n && System.nanoTime() < deadline && sender.isAlive()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        }
+
+        /**
+         * Opens the window: the run stops once {@code size} requests were sent at or after {@code startNanos}.
+         *
+         * @param startNanos the window's start, on {@link System#nanoTime()}
+         * @param size       how many requests the window holds
+         */
+        void countFrom(long startNanos, long size) {
+            windowSize = size;
+            windowStart = startNanos;
+        }
+
+        /**
+         * Waits until the window is full and every request sent has completed (each has a timeout).
+         *
+         * @return every request sent, in no particular order
+         * @throws InterruptedException if interrupted
+         */
+        List<Sent> finish() throws InterruptedException {
+            sender.join(RUN_DEADLINE.toMillis());
+            if (permits.tryAcquire(concurrency, REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)) {
+                permits.release(concurrency);
+            }
+            return List.copyOf(sent);
+        }
     }
 
     private static void count(Map<String, LongAdder> counts, String key) {

@@ -9,61 +9,60 @@ import dev.fairway.spi.Target;
 import dev.fairway.spi.Ticker;
 
 import java.io.IOException;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
-import static dev.fairway.resolver.dns.internal.DnsResolverProvider.BACKOFF_INITIAL;
-import static dev.fairway.resolver.dns.internal.DnsResolverProvider.BACKOFF_MAX;
-import static dev.fairway.resolver.dns.internal.DnsResolverProvider.MIN_REFRESH_INTERVAL;
-import static dev.fairway.resolver.dns.internal.DnsResolverProvider.REFRESH_INTERVAL;
-import static dev.fairway.resolver.dns.internal.DnsResolverProvider.REFRESH_JITTER;
+import static dev.fairway.resolver.dns.internal.DnsOptions.BACKOFF_INITIAL;
+import static dev.fairway.resolver.dns.internal.DnsOptions.BACKOFF_MAX;
+import static dev.fairway.resolver.dns.internal.DnsOptions.EMPTY_ANSWER;
+import static dev.fairway.resolver.dns.internal.DnsOptions.MIN_ADDRESSES;
+import static dev.fairway.resolver.dns.internal.DnsOptions.MIN_REFRESH_INTERVAL;
+import static dev.fairway.resolver.dns.internal.DnsOptions.REFRESH_INTERVAL;
+import static dev.fairway.resolver.dns.internal.DnsOptions.REFRESH_JITTER;
 
 /**
- * Resolves one target's host name and keeps its address set fresh.
+ * Resolves one target with a {@link Lookup} and keeps its address set fresh: the runtime object of both the
+ * {@code dns} and the {@code dns_srv} provider.
  *
  * <p>At most one look-up runs at a time, always on the context's executor; at most one timer is pending, on the
  * context's scheduler; time comes from the context's ticker. After a success the next look-up is due after
- * {@code refresh_interval} ± {@code refresh_jitter}; after a failure the listener hears {@code onError}, nothing is
- * published (Fairway keeps the last good set), and the look-up is retried after an exponential backoff.
+ * {@code refresh_interval} ± {@code refresh_jitter}. After a failure the listener hears {@code onError}, nothing is
+ * published (Fairway keeps the last good set), and the look-up is retried after an exponential backoff. An answer
+ * without addresses (NXDOMAIN, NODATA) is treated as a failure until the {@code empty_answer} rule believes it; then
+ * the empty set is published (see {@link EmptyAnswerRule}).
  *
  * <p>{@link #refresh()} asks for a look-up now, but never sooner than {@code min_refresh_interval} after the
  * start of the previous one; it does nothing while a look-up is running (that look-up answers it) or while a
  * retry after a failure is pending (the backoff protects a struggling DNS server).
+ *
+ * <p>Published addresses are distinct (the first of equal {@code ip:port} pairs wins, with the highest weight of
+ * them), ordered per client (see {@link #order}), and replicated to {@code min_addresses} entries when the answer is
+ * shorter: every address then appears {@code ceil(min_addresses / n)} times, the copies after the first carrying the
+ * attribute {@value #REPLICA}{@code =1, 2, ...}.
  *
  * <p>Thread-safe. Listener calls never overlap; {@link #close()} waits for a listener call in progress, so a
  * listener must not wait for a thread that is calling {@code close()}.
  */
 public final class DnsResolver implements Resolver {
 
+    /** The attribute that tells the copies of one address apart when {@code min_addresses} replicates it. */
+    public static final String REPLICA = "replica";
+
     private static final System.Logger LOG = System.getLogger(DnsResolver.class.getName());
-
-    /** Resolves a host name to its addresses; blocking. Mirrors {@link InetAddress#getAllByName(String)}. */
-    @FunctionalInterface
-    interface Lookup {
-        /**
-         * Looks up {@code host}.
-         *
-         * @param host a host name or IP literal
-         * @return at least one address
-         * @throws IOException for a failed look-up; runtime exceptions count as failures too
-         */
-        InetAddress[] lookup(String host) throws IOException;
-    }
-
-    /** The JVM's system resolver, with its cache. */
-    static final Lookup SYSTEM_LOOKUP = InetAddress::getAllByName;
 
     private final Target target;
     private final Lookup lookup;
@@ -76,6 +75,8 @@ public final class DnsResolver implements Resolver {
     private final long backoffInitialNanos;
     private final long backoffCapNanos;
     private final long minRefreshNanos;
+    private final EmptyAnswerRule emptyRule;
+    private final int minAddresses;
 
     /** Guards the state below. Never held while calling the listener, the executor or the lookup. */
     private final Object lock = new Object();
@@ -89,15 +90,18 @@ public final class DnsResolver implements Resolver {
     private boolean everLookedUp;
     private long lastStartNanos;
     private int failures;
+    private int emptyInARow;
     private Future<?> timer;
     private long timerDueNanos;
     private long timerGeneration;
+    /** What was last published: the set Fairway uses. Empty before the first publication. */
     private List<BackendAddress> lastPublished = List.of();
 
     /**
      * A resolver for the context's target that looks names up with {@code lookup}.
      *
-     * @param context the context, with options validated against {@link DnsResolverProvider#options()}
+     * @param context the context, with options validated against the provider's options (at least
+     *                {@link DnsOptions#COMMON})
      * @param lookup  the blocking look-up; tests script it
      * @throws IllegalArgumentException if {@code backoff_initial} is longer than {@code backoff_max}
      */
@@ -105,7 +109,7 @@ public final class DnsResolver implements Resolver {
         Objects.requireNonNull(context, "context");
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         OptionValues options = context.options();
-        new DnsResolverProvider().validate(options);
+        DnsOptions.validateCommon(options);
         Duration refresh = options.get(REFRESH_INTERVAL);
         Duration max = options.get(BACKOFF_MAX);
         this.target = context.target();
@@ -119,6 +123,8 @@ public final class DnsResolver implements Resolver {
         this.backoffInitialNanos = options.get(BACKOFF_INITIAL).toNanos();
         this.backoffCapNanos = Math.min(max.toNanos(), refreshNanos);
         this.minRefreshNanos = options.get(MIN_REFRESH_INTERVAL).toNanos();
+        this.emptyRule = options.get(EMPTY_ANSWER);
+        this.minAddresses = options.get(MIN_ADDRESSES);
     }
 
     @Override
@@ -171,7 +177,7 @@ public final class DnsResolver implements Resolver {
 
     @Override
     public String toString() {
-        return "DnsResolver[" + target + "]";
+        return "DnsResolver[" + target + ", " + lookup + "]";
     }
 
     /** Replaces the pending timer, if any, with one that starts a look-up after {@code delayNanos}. */
@@ -215,59 +221,73 @@ public final class DnsResolver implements Resolver {
     }
 
     private void lookUp() {
-        List<InetAddress> found = null;
+        List<Endpoint> found = null;
         Throwable failure = null;
         try {
-            found = List.of(lookup.lookup(target.host()));
+            found = List.copyOf(lookup.lookup(target));
+            if (found.isEmpty()) {
+                failure = new NoAddressesException("the look-up (" + lookup + ") returned no addresses", true);
+            }
         } catch (Throwable t) {
             failure = t;
         }
-        complete(found, failure);
+        complete(failure == null ? found : null, failure);
         if (failure instanceof Error e) {
             throw e;
         }
     }
 
-    private void complete(List<InetAddress> found, Throwable failure) {
+    /** What one completed look-up leads to: a set to publish, an error to report, or both in that order. */
+    private record Outcome(List<BackendAddress> publish, IOException error) {
+    }
+
+    private void complete(List<Endpoint> found, Throwable failure) {
         Listener to;
-        List<BackendAddress> addresses = null;
-        IOException error = null;
-        boolean changed = false;
-        int failuresInARow;
+        Outcome outcome;
         long next;
+        int failuresInARow;
+        boolean changed;
         synchronized (lock) {
             if (closed) {
                 inFlight = false;
                 return;
             }
             to = listener;
+            List<BackendAddress> before = lastPublished;
             if (failure == null) {
                 failures = 0;
-                addresses = order(found);
-                changed = !addresses.equals(lastPublished);
-                lastPublished = addresses;
+                emptyInARow = 0;
                 next = jittered(refreshNanos);
+                outcome = new Outcome(order(found), null);
             } else {
                 failures++;
                 next = backoff(failures);
-                error = describe(failure, next);
+                outcome = failure instanceof NoAddressesException empty ? emptyAnswer(empty, next) : new Outcome(null,
+                        describe(failure, next, lastPublished.size(), ""));
             }
+            if (outcome.publish() != null) {
+                lastPublished = outcome.publish();
+            }
+            changed = outcome.publish() != null && !outcome.publish().equals(before);
             failuresInARow = failures;
         }
-        if (addresses != null && changed) {
-            List<BackendAddress> logged = addresses;
-            LOG.log(System.Logger.Level.DEBUG, () -> "resolved " + target.host() + " to " + logged);
-        } else if (error != null) {
+        if (changed) {
+            LOG.log(outcome.publish().isEmpty() && failure != null ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                    () -> "resolved " + target.host() + " to " + (outcome.publish().isEmpty() ? "no addresses"
+                            + (failure != null ? " (" + failure.getMessage() + "; believed under empty_answer=" + emptyRule + ")" : "")
+                            : outcome.publish()));
+        }
+        if (outcome.error() != null) {
             LOG.log(failuresInARow == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                    error.getMessage() + " (failure " + failuresInARow + " in a row)");
+                    outcome.error().getMessage() + " (failure " + failuresInARow + " in a row)");
         }
         delivery.lock();
         try {
             if (!closed) {
-                if (addresses != null) {
-                    to.onAddresses(addresses);
+                if (outcome.publish() != null) {
+                    to.onAddresses(outcome.publish());
                 } else {
-                    to.onError(error);
+                    to.onError(outcome.error());
                 }
             }
         } catch (RuntimeException e) {
@@ -284,27 +304,74 @@ public final class DnsResolver implements Resolver {
     }
 
     /**
-     * The distinct addresses with the target's port, in an order that depends only on this client's seed and the
-     * addresses themselves: different clients get different orders, while one client keeps the relative order of
+     * An answer without addresses. With nothing published yet, NODATA is the truth (publish the empty set) and
+     * NXDOMAIN an error; with a published set, the empty-answer rule decides. Caller holds the lock.
+     */
+    private Outcome emptyAnswer(NoAddressesException empty, long next) {
+        emptyInARow++;
+        if (lastPublished.isEmpty()) {
+            return empty.nameExists() ? new Outcome(List.of(), null) : new Outcome(null, describe(empty, next, 0, ""));
+        }
+        if (emptyRule.believes(emptyInARow)) {
+            return new Outcome(List.of(), null);
+        }
+        String rule = emptyRule.confirmations() == 0
+                ? " (empty_answer=keep: an empty answer never replaces them)"
+                : " (empty answer " + emptyInARow + " in a row; empty_answer=" + emptyRule + " believes the "
+                + ordinal(emptyRule.confirmations()) + ")";
+        return new Outcome(null, describe(empty, next, lastPublished.size(), rule));
+    }
+
+    private static String ordinal(int n) {
+        return switch (n % 100 >= 11 && n % 100 <= 13 ? 0 : n % 10) {
+            case 1 -> n + "st";
+            case 2 -> n + "nd";
+            case 3 -> n + "rd";
+            default -> n + "th";
+        };
+    }
+
+    /**
+     * The addresses to publish: distinct {@code ip:port} pairs (the target's port unless the record gave one), in an
+     * order that depends only on this client's seed and the addresses themselves, replicated up to
+     * {@code min_addresses}. Different clients get different orders, while one client keeps the relative order of
      * its addresses across refreshes, even as others come and go.
      */
-    private List<BackendAddress> order(List<InetAddress> found) {
-        List<InetAddress> distinct = new ArrayList<>(new LinkedHashSet<>(found));
-        distinct.sort(Comparator.comparingLong(this::rank)
-                .thenComparing((a, b) -> Arrays.compareUnsigned(a.getAddress(), b.getAddress())));
-        List<BackendAddress> addresses = new ArrayList<>(distinct.size());
-        for (InetAddress address : distinct) {
-            addresses.add(BackendAddress.of(address, target.port()));
+    private List<BackendAddress> order(List<Endpoint> found) {
+        Map<InetSocketAddress, BackendAddress> distinct = new LinkedHashMap<>();
+        for (Endpoint e : found) {
+            InetSocketAddress socket = new InetSocketAddress(e.address(), e.port() == 0 ? target.port() : e.port());
+            BackendAddress candidate = new BackendAddress(socket, e.weight(), e.attributes());
+            distinct.merge(socket, candidate, (a, b) -> b.weight() > a.weight() ? b : a);
         }
+        Map<BackendAddress, Long> ranks = new HashMap<>();
+        int copies = distinct.size() >= minAddresses ? 1 : (minAddresses + distinct.size() - 1) / distinct.size();
+        List<BackendAddress> addresses = new ArrayList<>(distinct.size() * copies);
+        for (BackendAddress a : distinct.values()) {
+            long rank = rank(a.socketAddress());
+            addresses.add(a);
+            ranks.put(a, rank);
+            for (int replica = 1; replica < copies; replica++) {
+                Map<String, String> attributes = new HashMap<>(a.attributes());
+                attributes.put(REPLICA, Integer.toString(replica));
+                BackendAddress copy = new BackendAddress(a.socketAddress(), a.weight(), attributes);
+                addresses.add(copy);
+                ranks.put(copy, mix(rank ^ replica));
+            }
+        }
+        addresses.sort(Comparator.comparingLong((BackendAddress a) -> ranks.get(a))
+                .thenComparing(a -> a.socketAddress().getAddress().getAddress(), Arrays::compareUnsigned)
+                .thenComparingInt(a -> a.socketAddress().getPort())
+                .thenComparing(a -> a.attributes().getOrDefault(REPLICA, "")));
         return List.copyOf(addresses);
     }
 
-    private long rank(InetAddress address) {
+    private long rank(InetSocketAddress address) {
         long h = mix(seed ^ 0x9E3779B97F4A7C15L);
-        for (byte b : address.getAddress()) {
+        for (byte b : address.getAddress().getAddress()) {
             h = mix(h ^ (b & 0xFF));
         }
-        return h;
+        return mix(h ^ address.getPort());
     }
 
     private static long mix(long z) {
@@ -328,18 +395,32 @@ public final class DnsResolver implements Resolver {
         return Math.max(0, Math.round(base * (1 - jitter * random.nextDouble())));
     }
 
-    private IOException describe(Throwable failure, long retryNanos) {
+    /**
+     * The error to report: {@code cannot resolve <host>: <Type>: <message>[; keeping the last N addresses<rule>];
+     * retrying in <delay>}, of the failure's kind (an {@link UnknownHostException} stays one).
+     */
+    private IOException describe(Throwable failure, long retryNanos, int kept, String rule) {
         String type = failure.getClass().getSimpleName().isEmpty() ? failure.getClass().getName()
                 : failure.getClass().getSimpleName();
+        if (failure instanceof NoAddressesException) {
+            type = UnknownHostException.class.getSimpleName();
+        }
         String message = "cannot resolve " + target.host() + ": " + type
                 + (failure.getMessage() != null ? ": " + failure.getMessage() : "")
+                + (kept > 0 ? "; keeping the last " + kept + (kept == 1 ? " address" : " addresses") + rule : "")
                 + "; retrying in " + format(retryNanos);
+        IOException e;
         if (failure instanceof UnknownHostException) {
-            UnknownHostException e = new UnknownHostException(message);
-            e.initCause(failure);
-            return e;
+            e = new UnknownHostException(message);
+        } else if (failure instanceof java.net.SocketTimeoutException) {
+            e = new java.net.SocketTimeoutException(message);
+        } else if (failure instanceof java.net.PortUnreachableException) {
+            e = new java.net.PortUnreachableException(message);
+        } else {
+            return new IOException(message, failure);
         }
-        return new IOException(message, failure);
+        e.initCause(failure);
+        return e;
     }
 
     /** A short human form of a duration: {@code 250ms}, {@code 2s}, {@code 1.5s}. */

@@ -6,39 +6,35 @@ import dev.fairway.spi.Resolver;
 import dev.fairway.spi.ResolverContext;
 import dev.fairway.spi.ResolverProvider;
 
-import java.time.Duration;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
+import static dev.fairway.resolver.dns.internal.DnsOptions.ADDRESS_POLICY;
+import static dev.fairway.resolver.dns.internal.DnsOptions.DIRECT_QUERIES;
+import static dev.fairway.resolver.dns.internal.DnsOptions.MODE;
+import static dev.fairway.resolver.dns.internal.DnsOptions.NAME_SERVERS;
+import static dev.fairway.resolver.dns.internal.DnsOptions.PREFIX;
+import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_ATTEMPTS;
+import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_TIMEOUT;
+
 /**
- * The {@code dns} resolver provider: resolves a target's host through the system resolver and refreshes it
- * periodically. See the module documentation for the options.
+ * The {@code dns} resolver provider: resolves a target's host through the JVM's system resolver
+ * ({@code mode=system}, the default) or with A/AAAA queries sent straight to name servers ({@code mode=direct}), and
+ * refreshes it periodically. See the module documentation for the options.
  *
  * <p>Thread-safe and stateless; the constructor does nothing.
  */
 public final class DnsResolverProvider implements ResolverProvider {
 
-    /** The prefix of this family's option keys, for messages. */
-    static final String PREFIX = "fairway.resolver.";
+    private static final List<Option<?>> OPTIONS;
 
-    static final Option<Duration> REFRESH_INTERVAL = Option.ofDuration("refresh_interval", Duration.ofSeconds(30),
-            Duration.ofMillis(100), Duration.ofHours(1), "time from one successful resolution to the next");
-
-    static final Option<Double> REFRESH_JITTER = Option.ofDouble("refresh_jitter", 0.1, 0.0, 0.5,
-            "random spread of each refresh interval (0.1 = ±10 %); retry delays are shortened by up to this fraction");
-
-    static final Option<Duration> BACKOFF_INITIAL = Option.ofDuration("backoff_initial", Duration.ofSeconds(1),
-            Duration.ofMillis(10), Duration.ofHours(1),
-            "delay before the first retry after a failed resolution; doubles with each further failure in a row");
-
-    static final Option<Duration> BACKOFF_MAX = Option.ofDuration("backoff_max", Duration.ofSeconds(30),
-            Duration.ofMillis(10), Duration.ofHours(1),
-            "longest retry delay after failed resolutions (never longer than refresh_interval)");
-
-    static final Option<Duration> MIN_REFRESH_INTERVAL = Option.ofDuration("min_refresh_interval", Duration.ofSeconds(1),
-            Duration.ZERO, Duration.ofHours(1), "least time between the starts of two look-ups on on-demand refreshes");
-
-    private static final List<Option<?>> OPTIONS = List.of(REFRESH_INTERVAL, REFRESH_JITTER, BACKOFF_INITIAL,
-            BACKOFF_MAX, MIN_REFRESH_INTERVAL);
+    static {
+        List<Option<?>> options = new ArrayList<>(DnsOptions.COMMON);
+        options.add(MODE);
+        options.addAll(DIRECT_QUERIES);
+        OPTIONS = List.copyOf(options);
+    }
 
     /** Creates the provider; does nothing else. */
     public DnsResolverProvider() {
@@ -65,31 +61,52 @@ public final class DnsResolverProvider implements ResolverProvider {
     }
 
     /**
-     * Checks that {@code backoff_initial} is not longer than {@code backoff_max}.
+     * Checks that {@code backoff_initial} is not longer than {@code backoff_max}, that the options of direct queries
+     * come with {@code mode=direct}, and that direct queries can work in this JVM.
      *
      * @param options the validated values
-     * @throws IllegalArgumentException naming both options and their values
+     * @throws IllegalArgumentException naming the options, their values and what to change
      */
     @Override
     public void validate(OptionValues options) {
-        Duration initial = options.get(BACKOFF_INITIAL);
-        Duration max = options.get(BACKOFF_MAX);
-        if (initial.compareTo(max) > 0) {
-            throw new IllegalArgumentException(PREFIX + BACKOFF_INITIAL.key() + " = " + DnsResolver.format(initial.toNanos())
-                    + " is longer than " + PREFIX + BACKOFF_MAX.key() + " = " + DnsResolver.format(max.toNanos())
-                    + ": shorten " + PREFIX + BACKOFF_INITIAL.key() + " or lengthen " + PREFIX + BACKOFF_MAX.key());
+        DnsOptions.validateCommon(options);
+        if (options.get(MODE) == DnsOptions.Mode.SYSTEM) {
+            for (Option<?> direct : DIRECT_QUERIES) {
+                if (options.given(direct).isPresent()) {
+                    throw new IllegalArgumentException(PREFIX + direct.key() + " = '" + options.given(direct).get()
+                            + "' applies only to direct queries: add " + PREFIX + MODE.key() + "=direct, or drop it"
+                            + " (" + PREFIX + MODE.key() + "=system uses the JVM's resolver and its configuration)");
+                }
+            }
+        } else {
+            DnsOptions.requireJndi(PREFIX + MODE.key() + "=direct");
         }
     }
 
     /**
-     * Creates a resolver for the context's target that uses the system resolver.
+     * Creates a resolver for the context's target.
      *
      * @param context the library-made context
      * @return a new, unstarted resolver
-     * @throws IllegalArgumentException if {@code backoff_initial} is longer than {@code backoff_max}
+     * @throws IllegalArgumentException if the options do not pass {@link #validate}
      */
     @Override
     public Resolver create(ResolverContext context) {
-        return new DnsResolver(context, DnsResolver.SYSTEM_LOOKUP);
+        return create(context, ResolvConf.SYSTEM, NameServer.DNS_PORT);
+    }
+
+    /**
+     * Creates a resolver that, in direct mode without {@code name_servers}, reads {@code resolvConf} and queries its
+     * servers on {@code resolvConfPort}; for tests.
+     */
+    Resolver create(ResolverContext context, Path resolvConf, int resolvConfPort) {
+        OptionValues options = context.options();
+        validate(options);
+        AddressPolicy policy = options.get(ADDRESS_POLICY);
+        Lookup lookup = options.get(MODE) == DnsOptions.Mode.SYSTEM
+                ? SystemLookup.system(policy)
+                : new DirectLookup(options.get(NAME_SERVERS), resolvConf, resolvConfPort, options.get(QUERY_TIMEOUT),
+                options.get(QUERY_ATTEMPTS), policy);
+        return new DnsResolver(context, lookup);
     }
 }

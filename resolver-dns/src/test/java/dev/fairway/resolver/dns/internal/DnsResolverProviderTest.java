@@ -39,14 +39,41 @@ class DnsResolverProviderTest {
         assertEquals("dns", provider.name());
         assertEquals(5, provider.priority());
         assertTrue(provider.isAvailable());
-        assertEquals(List.of("refresh_interval", "refresh_jitter", "backoff_initial", "backoff_max", "min_refresh_interval"),
+        assertEquals(List.of("refresh_interval", "refresh_jitter", "backoff_initial", "backoff_max", "min_refresh_interval",
+                        "address_policy", "empty_answer", "min_addresses", "mode", "name_servers", "query_timeout", "query_attempts"),
                 provider.options().stream().map(Option::key).toList());
         OptionValues defaults = OptionValues.defaults(provider.options());
-        assertEquals(Duration.ofSeconds(30), defaults.get(DnsResolverProvider.REFRESH_INTERVAL));
-        assertEquals(0.1, defaults.get(DnsResolverProvider.REFRESH_JITTER));
-        assertEquals(Duration.ofSeconds(1), defaults.get(DnsResolverProvider.BACKOFF_INITIAL));
-        assertEquals(Duration.ofSeconds(30), defaults.get(DnsResolverProvider.BACKOFF_MAX));
-        assertEquals(Duration.ofSeconds(1), defaults.get(DnsResolverProvider.MIN_REFRESH_INTERVAL));
+        assertEquals(Duration.ofSeconds(30), defaults.get(DnsOptions.REFRESH_INTERVAL));
+        assertEquals(0.1, defaults.get(DnsOptions.REFRESH_JITTER));
+        assertEquals(Duration.ofSeconds(1), defaults.get(DnsOptions.BACKOFF_INITIAL));
+        assertEquals(Duration.ofSeconds(30), defaults.get(DnsOptions.BACKOFF_MAX));
+        assertEquals(Duration.ofSeconds(1), defaults.get(DnsOptions.MIN_REFRESH_INTERVAL));
+        assertEquals(AddressPolicy.PREFER_IPV4, defaults.get(DnsOptions.ADDRESS_POLICY));
+        assertEquals(new EmptyAnswerRule(3), defaults.get(DnsOptions.EMPTY_ANSWER));
+        assertEquals(1, defaults.get(DnsOptions.MIN_ADDRESSES));
+        assertEquals(DnsOptions.Mode.SYSTEM, defaults.get(DnsOptions.MODE));
+        assertEquals(List.of(), defaults.get(DnsOptions.NAME_SERVERS));
+        assertEquals(Duration.ofSeconds(1), defaults.get(DnsOptions.QUERY_TIMEOUT));
+        assertEquals(2, defaults.get(DnsOptions.QUERY_ATTEMPTS));
+    }
+
+    @Test
+    void theSrvProviderDeclaresItsNamePriorityAndOptionsWithDefaults() {
+        DnsSrvResolverProvider srv = new DnsSrvResolverProvider();
+        assertEquals("dns_srv", srv.name());
+        assertEquals(5, srv.priority());
+        assertTrue(srv.isAvailable(), "the JDK's JNDI DNS provider is present in this JVM");
+        assertEquals(List.of("refresh_interval", "refresh_jitter", "backoff_initial", "backoff_max", "min_refresh_interval",
+                        "address_policy", "empty_answer", "min_addresses", "service", "protocol", "name_servers",
+                        "query_timeout", "query_attempts"),
+                srv.options().stream().map(Option::key).toList());
+        OptionValues defaults = OptionValues.defaults(srv.options());
+        assertEquals("", defaults.get(DnsOptions.SERVICE));
+        assertEquals("tcp", defaults.get(DnsOptions.PROTOCOL));
+        OptionValues given = OptionValues.of("fairway.resolver.", srv.options(), Map.of("service", "_Grpc", "protocol", "UDP"));
+        assertEquals("grpc", given.get(DnsOptions.SERVICE));
+        assertEquals("udp", given.get(DnsOptions.PROTOCOL));
+        srv.validate(given);
     }
 
     @ParameterizedTest
@@ -60,21 +87,69 @@ class DnsResolverProviderTest {
             "backoff_initial, 5ms",
             "backoff_max, 61m",
             "min_refresh_interval, 2h",
+            "address_policy, ipv5_only",
+            "address_policy, ipv4",
+            "empty_answer, sometimes",
+            "empty_answer, believe_after:0",
+            "min_addresses, 0",
+            "min_addresses, 65",
+            "mode, dnssec",
+            "name_servers, dns.example",
+            "name_servers, 10.0.0.1:0",
+            "query_timeout, 5ms",
+            "query_timeout, 31s",
+            "query_attempts, 0",
+            "query_attempts, 11",
     })
     void rejectsBadValuesNamingTheKey(String key, String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OptionValues.of("fairway.resolver.", provider.options(), Map.of(key, value)));
-        assertTrue(e.getMessage().startsWith("fairway.resolver." + key + " = '" + value + "'"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("fairway.resolver." + key + " = '" + value + "' is not allowed: use "), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "service, _http_",
+            "service, a.b",
+            "service, -x",
+            "protocol, ''",
+            "protocol, t c p",
+    })
+    void theSrvProviderRejectsBadLabels(String key, String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OptionValues.of("fairway.resolver.", new DnsSrvResolverProvider().options(), Map.of(key, value)));
+        assertTrue(e.getMessage().startsWith("fairway.resolver." + key + " = '" + value + "' is not allowed: use a DNS label"),
+                e.getMessage());
     }
 
     @Test
     void acceptsTheRangeLimits() {
-        OptionValues v = OptionValues.of("fairway.resolver.", provider.options(), Map.of("refresh_interval", "100ms",
-                "refresh_jitter", "0.5", "backoff_initial", "10ms", "backoff_max", "1h", "min_refresh_interval", "0s"));
-        assertEquals(Duration.ofMillis(100), v.get(DnsResolverProvider.REFRESH_INTERVAL));
-        assertEquals(0.5, v.get(DnsResolverProvider.REFRESH_JITTER));
-        assertEquals(Duration.ZERO, v.get(DnsResolverProvider.MIN_REFRESH_INTERVAL));
+        OptionValues v = OptionValues.of("fairway.resolver.", provider.options(), Map.ofEntries(
+                Map.entry("refresh_interval", "100ms"), Map.entry("refresh_jitter", "0.5"), Map.entry("backoff_initial", "10ms"),
+                Map.entry("backoff_max", "1h"), Map.entry("min_refresh_interval", "0s"), Map.entry("address_policy", "IPV6-only"),
+                Map.entry("empty_answer", "believe_after:100"), Map.entry("min_addresses", "64"), Map.entry("mode", "direct"),
+                Map.entry("name_servers", "127.0.0.1:1,[::1]:65535"), Map.entry("query_timeout", "10ms"),
+                Map.entry("query_attempts", "10")));
+        assertEquals(Duration.ofMillis(100), v.get(DnsOptions.REFRESH_INTERVAL));
+        assertEquals(0.5, v.get(DnsOptions.REFRESH_JITTER));
+        assertEquals(Duration.ZERO, v.get(DnsOptions.MIN_REFRESH_INTERVAL));
+        assertEquals(AddressPolicy.IPV6_ONLY, v.get(DnsOptions.ADDRESS_POLICY));
+        assertEquals(2, v.get(DnsOptions.NAME_SERVERS).size());
         provider.validate(v);
+    }
+
+    @Test
+    void directQueryOptionsNeedModeDirect() {
+        for (Map<String, String> given : List.of(Map.of("name_servers", "10.0.0.53"), Map.of("query_timeout", "2s"),
+                Map.of("mode", "system", "query_attempts", "3"))) {
+            OptionValues v = OptionValues.of("fairway.resolver.", provider.options(), given);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.validate(v));
+            String key = given.keySet().stream().filter(k -> !k.equals("mode")).findFirst().orElseThrow();
+            assertTrue(e.getMessage().startsWith("fairway.resolver." + key + " = '"), e.getMessage());
+            assertTrue(e.getMessage().contains("applies only to direct queries: add fairway.resolver.mode=direct"), e.getMessage());
+        }
+        provider.validate(OptionValues.of("fairway.resolver.", provider.options(),
+                Map.of("mode", "direct", "name_servers", "10.0.0.53", "query_timeout", "2s", "query_attempts", "3")));
     }
 
     @Test
@@ -134,14 +209,16 @@ class DnsResolverProviderTest {
         }
     }
 
-    @Test
-    void isDiscoveredOnTheModulePathAndTheClassPath() {
+    @ParameterizedTest
+    @CsvSource({"dns, dev.fairway.resolver.dns.internal.DnsResolverProvider",
+            "dns_srv, dev.fairway.resolver.dns.internal.DnsSrvResolverProvider"})
+    void isDiscoveredOnTheModulePathAndTheClassPath(String name, String className) {
         getClass().getModule().addUses(ResolverProvider.class);
         List<ResolverProvider> found = ServiceLoader.load(ResolverProvider.class).stream()
-                .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("dns")).toList();
-        assertEquals(1, found.size(), "providers named dns: " + found);
+                .map(ServiceLoader.Provider::get).filter(p -> p.name().equals(name)).toList();
+        assertEquals(1, found.size(), "providers named " + name + ": " + found);
         ResolverProvider dns = found.get(0);
-        assertEquals(DnsResolverProvider.class.getName(), dns.getClass().getName());
+        assertEquals(className, dns.getClass().getName());
 
         String path = System.getProperty("test.fairway.path");
         Module module = dns.getClass().getModule();
@@ -149,8 +226,11 @@ class DnsResolverProviderTest {
             assertTrue(module.isNamed(), "on the module path the provider must come from its module");
             assertEquals("dev.fairway.resolver.dns", module.getName());
             assertEquals(List.of(), module.getDescriptor().exports().stream().toList(), "exports nothing");
+            assertTrue(module.getDescriptor().requires().stream().anyMatch(r -> r.name().equals("jdk.naming.dns")));
+            assertTrue(ModuleLayer.boot().findModule("jdk.naming.dns").isPresent());
         } else if ("classpath".equals(path)) {
             assertFalse(module.isNamed(), "on the class path the provider must come from META-INF/services");
+            assertTrue(ModuleLayer.boot().findModule("jdk.naming.dns").isPresent(), "service binding resolves jdk.naming.dns");
         } else {
             fail("system property test.fairway.path must be 'module' or 'classpath', was " + path);
         }
@@ -160,5 +240,13 @@ class DnsResolverProviderTest {
     void providesClauseAndServicesFileAgree() {
         ServiceDeclarations.assertConsistent(DnsResolverProvider.class);
         assertEquals(List.of(), ServiceDeclarations.mismatches(DnsResolverProvider.class));
+    }
+
+    @Test
+    void createRejectsWhatValidateRejects() {
+        OptionValues bad = OptionValues.of("fairway.resolver.", provider.options(), Map.of("name_servers", "10.0.0.53"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.create(
+                new ResolverContext(new Target("http", "orders.svc", 80), bad, new FakeClock(), new FakeClock(), Runnable::run, 1)));
+        assertTrue(e.getMessage().contains("applies only to direct queries"), e.getMessage());
     }
 }

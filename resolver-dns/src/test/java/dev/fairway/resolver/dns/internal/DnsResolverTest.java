@@ -435,9 +435,9 @@ class DnsResolverTest {
         AtomicBoolean inExecutor = new AtomicBoolean();
         AtomicInteger executed = new AtomicInteger();
         List<Boolean> lookupInExecutor = new CopyOnWriteArrayList<>();
-        DnsResolver.Lookup checking = host -> {
+        Lookup checking = target -> {
             lookupInExecutor.add(inExecutor.get());
-            return new InetAddress[] {InetAddress.getByName("10.0.0.1")};
+            return List.of(Endpoint.of(InetAddress.getByName("10.0.0.1")));
         };
         Resolver resolver = new DnsResolver(context(Map.of(), 2, clock, task -> {
             executed.incrementAndGet();
@@ -510,12 +510,12 @@ class DnsResolverTest {
         AtomicInteger lookupsNow = new AtomicInteger();
         AtomicInteger maxLookups = new AtomicInteger();
         AtomicInteger lookups = new AtomicInteger();
-        DnsResolver.Lookup counting = host -> {
+        Lookup counting = target -> {
             maxLookups.accumulateAndGet(lookupsNow.incrementAndGet(), Math::max);
             lookups.incrementAndGet();
             Thread.yield();
             lookupsNow.decrementAndGet();
-            return new InetAddress[] {InetAddress.getByName("10.0.0.1")};
+            return List.of(Endpoint.of(InetAddress.getByName("10.0.0.1")));
         };
         AtomicInteger listenersNow = new AtomicInteger();
         AtomicInteger maxListeners = new AtomicInteger();
@@ -582,7 +582,7 @@ class DnsResolverTest {
 
     private static ResolverContext context(Map<String, ?> options, long seed, FakeClock clock,
                                            java.util.concurrent.Executor executor) {
-        OptionValues values = OptionValues.of(DnsResolverProvider.PREFIX, new DnsResolverProvider().options(), options);
+        OptionValues values = OptionValues.of(DnsOptions.PREFIX, new DnsResolverProvider().options(), options);
         return new ResolverContext(TARGET, values, clock, clock, executor, seed);
     }
 
@@ -611,17 +611,21 @@ class DnsResolverTest {
     }
 
     /** A look-up whose answer or failure the test sets. */
-    private static final class ScriptedLookup implements DnsResolver.Lookup {
+    static final class ScriptedLookup implements Lookup {
         private final List<String> hosts = new CopyOnWriteArrayList<>();
-        private volatile InetAddress[] answer;
+        private volatile List<Endpoint> answer;
         private volatile Exception failure = new UnknownHostException("no answer scripted");
 
         void answer(String... ips) throws UnknownHostException {
-            InetAddress[] a = new InetAddress[ips.length];
-            for (int i = 0; i < ips.length; i++) {
-                a[i] = InetAddress.getByName(ips[i]);           // literals: no DNS
+            List<Endpoint> a = new ArrayList<>();
+            for (String ip : ips) {
+                a.add(Endpoint.of(InetAddress.getByName(ip)));   // literals: no DNS
             }
-            answer = a;
+            answer(a);
+        }
+
+        void answer(List<Endpoint> endpoints) {
+            answer = List.copyOf(endpoints);
             failure = null;
         }
 
@@ -638,8 +642,8 @@ class DnsResolverTest {
         }
 
         @Override
-        public InetAddress[] lookup(String host) throws IOException {
-            hosts.add(host);
+        public List<Endpoint> lookup(Target target) throws IOException {
+            hosts.add(target.host());
             Exception f = failure;
             if (f instanceof IOException io) {
                 throw io;
@@ -647,7 +651,7 @@ class DnsResolverTest {
             if (f instanceof RuntimeException re) {
                 throw re;
             }
-            return answer.clone();
+            return answer;
         }
     }
 

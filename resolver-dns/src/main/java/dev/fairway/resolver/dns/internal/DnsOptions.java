@@ -1,0 +1,151 @@
+package dev.fairway.resolver.dns.internal;
+
+import dev.fairway.spi.Option;
+import dev.fairway.spi.OptionValues;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The options of the {@code dns} and {@code dns_srv} resolvers, with their defaults, and the checks that span
+ * several of them. The module documentation and {@code docs/dns.md} describe each one.
+ */
+final class DnsOptions {
+
+    /** The prefix of this family's option keys, for messages. */
+    static final String PREFIX = "fairway.resolver.";
+
+    /** How the {@code dns} resolver looks names up. */
+    enum Mode {
+        /** Through the JVM's system resolver ({@link java.net.InetAddress#getAllByName}). */
+        SYSTEM,
+        /** With A/AAAA queries sent straight to name servers. */
+        DIRECT
+    }
+
+    // ---------------------------------------------------------------- refresh, both providers
+
+    static final Option<Duration> REFRESH_INTERVAL = Option.ofDuration("refresh_interval", Duration.ofSeconds(30),
+            Duration.ofMillis(100), Duration.ofHours(1), "time from one successful resolution to the next");
+
+    static final Option<Double> REFRESH_JITTER = Option.ofDouble("refresh_jitter", 0.1, 0.0, 0.5,
+            "random spread of each refresh interval (0.1 = ±10 %); retry delays are shortened by up to this fraction");
+
+    static final Option<Duration> BACKOFF_INITIAL = Option.ofDuration("backoff_initial", Duration.ofSeconds(1),
+            Duration.ofMillis(10), Duration.ofHours(1),
+            "delay before the first retry after a failed resolution; doubles with each further failure in a row");
+
+    static final Option<Duration> BACKOFF_MAX = Option.ofDuration("backoff_max", Duration.ofSeconds(30),
+            Duration.ofMillis(10), Duration.ofHours(1),
+            "longest retry delay after failed resolutions (never longer than refresh_interval)");
+
+    static final Option<Duration> MIN_REFRESH_INTERVAL = Option.ofDuration("min_refresh_interval", Duration.ofSeconds(1),
+            Duration.ZERO, Duration.ofHours(1), "least time between the starts of two look-ups on on-demand refreshes");
+
+    // ---------------------------------------------------------------- answers, both providers
+
+    static final Option<AddressPolicy> ADDRESS_POLICY = Option.ofEnum("address_policy", AddressPolicy.class,
+            AddressPolicy.PREFER_IPV4, "which address families to publish: prefer_ipv4 (IPv4 when there is any, else IPv6),"
+                    + " prefer_ipv6, ipv4_only, ipv6_only or both");
+
+    static final Option<EmptyAnswerRule> EMPTY_ANSWER = Option.ofCustom("empty_answer", EmptyAnswerRule.DEFAULT,
+            "when an answer without addresses (NXDOMAIN, NODATA) replaces the published set: keep (never), believe"
+                    + " (at once) or believe_after:N (the N-th such answer in a row)",
+            EmptyAnswerRule.ALLOWED, EmptyAnswerRule::parse);
+
+    static final Option<Integer> MIN_ADDRESSES = Option.ofInt("min_addresses", 1, 1, 64,
+            "publish each address this many times over when the answer has fewer addresses, as distinct entries with"
+                    + " the attribute replica=1, 2, ... (for virtual IPs)");
+
+    // ---------------------------------------------------------------- direct queries
+
+    static final Option<Mode> MODE = Option.ofEnum("mode", Mode.class, Mode.SYSTEM,
+            "system (the JVM's resolver, with /etc/hosts, search domains and the JVM cache) or direct (A/AAAA queries to"
+                    + " the name servers, no cache)");
+
+    static final Option<List<NameServer>> NAME_SERVERS = Option.ofCustom("name_servers", List.of(),
+            "the name servers to query directly; empty for those of /etc/resolv.conf, read at each look-up",
+            NameServer.ALLOWED, NameServer::parseList);
+
+    static final Option<Duration> QUERY_TIMEOUT = Option.ofDuration("query_timeout", Duration.ofSeconds(1),
+            Duration.ofMillis(10), Duration.ofSeconds(30),
+            "how long a direct query waits for each name server in the first round; doubled in each further round");
+
+    static final Option<Integer> QUERY_ATTEMPTS = Option.ofInt("query_attempts", 2, 1, 10,
+            "rounds over the name servers per direct query before it fails with a timeout");
+
+    // ---------------------------------------------------------------- SRV
+
+    private static final Pattern LABEL = Pattern.compile("_?[A-Za-z0-9][A-Za-z0-9-]{0,62}");
+
+    static final Option<String> SERVICE = Option.ofCustom("service", "",
+            "the service label of the SRV name _service._protocol.host; empty for the target's scheme (http or https)",
+            "a DNS label of letters, digits and '-' (a leading '_' is optional), or empty for the target's scheme",
+            DnsOptions::label);
+
+    static final Option<String> PROTOCOL = Option.ofCustom("protocol", "tcp",
+            "the protocol label of the SRV name _service._protocol.host",
+            "a DNS label of letters, digits and '-' (a leading '_' is optional)", raw -> {
+                String label = label(raw);
+                if (label.isEmpty()) {
+                    throw new IllegalArgumentException();
+                }
+                return label;
+            });
+
+    /** The options common to both providers, in documentation order. */
+    static final List<Option<?>> COMMON = List.of(REFRESH_INTERVAL, REFRESH_JITTER, BACKOFF_INITIAL, BACKOFF_MAX,
+            MIN_REFRESH_INTERVAL, ADDRESS_POLICY, EMPTY_ANSWER, MIN_ADDRESSES);
+
+    /** The options of direct queries, in documentation order. */
+    static final List<Option<?>> DIRECT_QUERIES = List.of(NAME_SERVERS, QUERY_TIMEOUT, QUERY_ATTEMPTS);
+
+    private DnsOptions() {
+    }
+
+    /** A DNS label without its leading underscore, lower case; empty stays empty. */
+    private static String label(Object raw) {
+        if (!(raw instanceof String s)) {
+            throw new IllegalArgumentException();
+        }
+        String t = s.strip();
+        if (t.isEmpty()) {
+            return "";
+        }
+        if (!LABEL.matcher(t).matches()) {
+            throw new IllegalArgumentException();
+        }
+        return (t.startsWith("_") ? t.substring(1) : t).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The checks that span several options of both providers.
+     *
+     * @param options the validated values
+     * @throws IllegalArgumentException naming the options, their values and what to change
+     */
+    static void validateCommon(OptionValues options) {
+        Duration initial = options.get(BACKOFF_INITIAL);
+        Duration max = options.get(BACKOFF_MAX);
+        if (initial.compareTo(max) > 0) {
+            throw new IllegalArgumentException(PREFIX + BACKOFF_INITIAL.key() + " = " + DnsResolver.format(initial.toNanos())
+                    + " is longer than " + PREFIX + BACKOFF_MAX.key() + " = " + DnsResolver.format(max.toNanos())
+                    + ": shorten " + PREFIX + BACKOFF_INITIAL.key() + " or lengthen " + PREFIX + BACKOFF_MAX.key());
+        }
+    }
+
+    /**
+     * Fails unless the JDK's DNS client is present, for options that need direct queries.
+     *
+     * @param what the option setting that needs it, for the message
+     * @throws IllegalArgumentException when the module {@code jdk.naming.dns} is missing
+     */
+    static void requireJndi(String what) {
+        if (!JndiDns.available()) {
+            throw new IllegalArgumentException(what + " needs the JDK module " + JndiDns.MODULE + " (direct DNS queries),"
+                    + " which this Java runtime lacks: add it (jlink --add-modules " + JndiDns.MODULE + ") or use"
+                    + " fairway.resolver.mode=system");
+        }
+    }
+}

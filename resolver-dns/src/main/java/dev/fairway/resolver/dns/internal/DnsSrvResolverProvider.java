@@ -1,0 +1,107 @@
+package dev.fairway.resolver.dns.internal;
+
+import dev.fairway.spi.Option;
+import dev.fairway.spi.OptionValues;
+import dev.fairway.spi.Resolver;
+import dev.fairway.spi.ResolverContext;
+import dev.fairway.spi.ResolverProvider;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.fairway.resolver.dns.internal.DnsOptions.ADDRESS_POLICY;
+import static dev.fairway.resolver.dns.internal.DnsOptions.NAME_SERVERS;
+import static dev.fairway.resolver.dns.internal.DnsOptions.PROTOCOL;
+import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_ATTEMPTS;
+import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_TIMEOUT;
+import static dev.fairway.resolver.dns.internal.DnsOptions.SERVICE;
+
+/**
+ * The {@code dns_srv} resolver provider: finds a target's backends, with their ports and weights, from the SRV
+ * records of {@code _service._protocol.host}, queried straight from the name servers, and refreshes them
+ * periodically. See the module documentation for the options.
+ *
+ * <p>Thread-safe and stateless; the constructor does nothing.
+ */
+public final class DnsSrvResolverProvider implements ResolverProvider {
+
+    private static final List<Option<?>> OPTIONS;
+
+    static {
+        List<Option<?>> options = new ArrayList<>(DnsOptions.COMMON);
+        options.add(SERVICE);
+        options.add(PROTOCOL);
+        options.addAll(DnsOptions.DIRECT_QUERIES);
+        OPTIONS = List.copyOf(options);
+    }
+
+    /** Creates the provider; does nothing else. */
+    public DnsSrvResolverProvider() {
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code "dns_srv"}
+     */
+    @Override
+    public String name() {
+        return "dns_srv";
+    }
+
+    @Override
+    public int priority() {
+        return DEFAULT_PRIORITY;
+    }
+
+    /**
+     * Whether the JDK's DNS client (module {@code jdk.naming.dns}) is present; SRV records cannot be looked up
+     * without it.
+     *
+     * @return {@code true} when it is
+     */
+    @Override
+    public boolean isAvailable() {
+        return JndiDns.available();
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return OPTIONS;
+    }
+
+    /**
+     * Checks that {@code backoff_initial} is not longer than {@code backoff_max}.
+     *
+     * @param options the validated values
+     * @throws IllegalArgumentException naming both options and their values
+     */
+    @Override
+    public void validate(OptionValues options) {
+        DnsOptions.validateCommon(options);
+        DnsOptions.requireJndi("resolver dns_srv");
+    }
+
+    /**
+     * Creates a resolver for the context's target.
+     *
+     * @param context the library-made context
+     * @return a new, unstarted resolver
+     * @throws IllegalArgumentException if the options do not pass {@link #validate}
+     */
+    @Override
+    public Resolver create(ResolverContext context) {
+        return create(context, ResolvConf.SYSTEM, NameServer.DNS_PORT);
+    }
+
+    /** As {@link #create(ResolverContext)}, reading {@code resolvConf} with servers on {@code resolvConfPort}; for tests. */
+    Resolver create(ResolverContext context, Path resolvConf, int resolvConfPort) {
+        OptionValues options = context.options();
+        validate(options);
+        AddressPolicy policy = options.get(ADDRESS_POLICY);
+        DirectLookup direct = new DirectLookup(options.get(NAME_SERVERS), resolvConf, resolvConfPort,
+                options.get(QUERY_TIMEOUT), options.get(QUERY_ATTEMPTS), policy);
+        return new DnsResolver(context, new SrvLookup(direct, options.get(SERVICE), options.get(PROTOCOL), policy));
+    }
+}

@@ -1,0 +1,149 @@
+package dev.fairway.resolver.dns.internal;
+
+import dev.fairway.spi.Target;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Looks a service up with an SRV query for {@code _service._protocol.host}, then A/AAAA queries for each record's
+ * target, all sent straight to the name servers (see {@link DirectLookup}). Each address takes the port and the
+ * weight of its record.
+ *
+ * <p>Only the records of the lowest priority value whose targets have addresses are used (RFC 2782: higher values
+ * are fallbacks). A record with weight 0 gets weight 1 (a backend needs a positive weight; RFC 2782 gives weight 0
+ * a very small chance of selection, which Fairway does not model) and keeps its raw weight in the
+ * {@value #SRV_WEIGHT} attribute. A target without addresses (NXDOMAIN or NODATA) is skipped; any other failure
+ * fails the look-up, so the last good set is kept rather than a partial one published.
+ */
+final class SrvLookup implements Lookup {
+
+    /** The attribute that carries the record's target name. */
+    static final String SRV_TARGET = "srv_target";
+    /** The attribute that carries the record's raw weight, 0 to 65535. */
+    static final String SRV_WEIGHT = "srv_weight";
+
+    private final DirectLookup direct;
+    private final String service;
+    private final String protocol;
+    private final AddressPolicy policy;
+
+    /**
+     * An SRV look-up.
+     *
+     * @param direct   how to reach the name servers
+     * @param service  the service label without underscore, for example {@code http}; empty for the target's scheme
+     * @param protocol the protocol label without underscore, for example {@code tcp}
+     * @param policy   which addresses of the targets to keep
+     */
+    SrvLookup(DirectLookup direct, String service, String protocol, AddressPolicy policy) {
+        this.direct = Objects.requireNonNull(direct, "direct");
+        this.service = Objects.requireNonNull(service, "service");
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /** One SRV record. */
+    private record Srv(int priority, int weight, int port, String target) {
+    }
+
+    /**
+     * The SRV name for a host.
+     *
+     * @param host    the target's host
+     * @param service the service label, not empty
+     * @return {@code _service._protocol.host}
+     */
+    String name(String host, String service) {
+        return "_" + service + "._" + protocol + "." + host;
+    }
+
+    /**
+     * Looks up the target's service: the SRV records of {@code _service._protocol.host}, where the service label is
+     * the configured one or else the target's scheme.
+     *
+     * @param target the target
+     * @return the endpoints, with ports and weights
+     * @throws IOException as {@link Lookup#lookup}
+     */
+    @Override
+    public List<Endpoint> lookup(Target target) throws IOException {
+        String name = name(target.host(), service.isEmpty() ? target.scheme() : service);
+        JndiDns dns = direct.dns();
+        List<String> answer = dns.query(name, "SRV");
+        TreeMap<Integer, List<Srv>> byPriority = new TreeMap<>();
+        for (String text : answer) {
+            Srv srv = parse(text, name);
+            if (srv.target().equals(".")) {
+                continue;                                  // "service decidedly not available" (RFC 2782)
+            }
+            byPriority.computeIfAbsent(srv.priority(), p -> new ArrayList<>()).add(srv);
+        }
+        if (byPriority.isEmpty()) {
+            throw new NoAddressesException((answer.isEmpty() ? "NODATA (no SRV records)" : "only SRV records with target '.'")
+                    + " for " + name + " from " + dns.serverList(), true);
+        }
+        Map<String, List<InetAddress>> resolved = new LinkedHashMap<>();
+        List<String> skipped = new ArrayList<>();
+        for (List<Srv> group : byPriority.values()) {
+            List<Endpoint> endpoints = new ArrayList<>();
+            for (Srv srv : group) {
+                List<InetAddress> addresses = resolved.get(srv.target());
+                if (addresses == null) {
+                    try {
+                        addresses = NameServer.isLiteral(srv.target())
+                                ? List.of(DirectLookup.literal(srv.target(), policy).get(0).address())
+                                : DirectLookup.addresses(dns, srv.target(), policy);
+                    } catch (NoAddressesException e) {
+                        addresses = List.of();
+                        skipped.add(e.getMessage());
+                    }
+                    resolved.put(srv.target(), addresses);
+                }
+                for (InetAddress a : addresses) {
+                    endpoints.add(new Endpoint(a, srv.port(), Math.max(1, srv.weight()),
+                            Map.of(SRV_TARGET, srv.target(), SRV_WEIGHT, Integer.toString(srv.weight()))));
+                }
+            }
+            if (!endpoints.isEmpty()) {
+                return endpoints;
+            }
+        }
+        throw new NoAddressesException("no SRV target of " + name + " has addresses: " + String.join("; ", skipped), true);
+    }
+
+    /** Parses {@code priority weight port target}. */
+    private static Srv parse(String text, String name) throws IOException {
+        String[] parts = text.strip().split("\\s+");
+        try {
+            if (parts.length == 4) {
+                int priority = Integer.parseInt(parts[0]);
+                int weight = Integer.parseInt(parts[1]);
+                int port = Integer.parseInt(parts[2]);
+                String target = parts[3];
+                if (!target.equals(".") && target.endsWith(".")) {
+                    target = target.substring(0, target.length() - 1);
+                }
+                if (priority >= 0 && priority <= 65535 && weight >= 0 && weight <= 65535 && port >= 1 && port <= 65535) {
+                    return new Srv(priority, weight, port, target.toLowerCase(Locale.ROOT));
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IOException("malformed SRV record '" + text + "' for " + name + ": expected 'priority weight port target'"
+                + " with a port from 1 to 65535");
+    }
+
+    @Override
+    public String toString() {
+        return "SRV _" + (service.isEmpty() ? "<scheme>" : service) + "._" + protocol + " via " + direct;
+    }
+}
