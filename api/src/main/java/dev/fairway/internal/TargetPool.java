@@ -432,10 +432,12 @@ final class TargetPool implements Resolver.Listener {
     @Override
     public void onError(IOException error) {
         int kept;
+        boolean firstInARow;
         synchronized (this) {
             if (closed) {
                 return;
             }
+            firstInARow = !lastErrorNewer;
             lastError = error;
             lastErrorNewer = true;
             kept = backends.size();
@@ -443,8 +445,8 @@ final class TargetPool implements Resolver.Listener {
                 rebuild();
             }
         }
-        LOG.log(System.Logger.Level.WARNING, "resolving " + target + " failed" + (kept > 0 ? "; keeping " + kept + " addresses" : "")
-                + ": " + error.getMessage());
+        LOG.log(firstInARow ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "resolving " + target + " failed"
+                + (kept > 0 ? "; keeping " + kept + " addresses" : "") + ": " + error.getMessage());
         engine.events().emit(new FairwayEvent.ResolutionFailed(target, error, kept));
         settled.complete(null);
     }

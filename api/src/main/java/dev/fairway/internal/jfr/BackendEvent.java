@@ -5,11 +5,13 @@ import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 
 /** JFR event {@code dev.fairway.Backend}: a backend joined or left a target. */
 @Name("dev.fairway.Backend")
 @Label("Backend Added or Removed")
 @Category("Fairway")
+@StackTrace(false)
 @Description("A backend joined or left a target")
 final class BackendEvent extends Event {
 

@@ -5,11 +5,13 @@ import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 
 /** JFR event {@code dev.fairway.Ejection}: outlier detection ejected or returned a backend. */
 @Name("dev.fairway.Ejection")
 @Label("Ejection")
 @Category("Fairway")
+@StackTrace(false)
 @Description("Outlier detection ejected or returned a backend")
 final class EjectionEvent extends Event {
 

@@ -5,11 +5,13 @@ import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 
 /** JFR event {@code dev.fairway.HealthTransition}: a backend changed health state. */
 @Name("dev.fairway.HealthTransition")
 @Label("Health Transition")
 @Category("Fairway")
+@StackTrace(false)
 @Description("A backend changed health state")
 final class HealthTransitionEvent extends Event {
 

@@ -5,11 +5,13 @@ import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 
 /** JFR event {@code dev.fairway.Leaf}: a leaf (a backend connection pool) was created, retired or closed. */
 @Name("dev.fairway.Leaf")
 @Label("Leaf")
 @Category("Fairway")
+@StackTrace(false)
 @Description("A leaf (a backend connection pool) was created, retired or closed")
 final class LeafEvent extends Event {
 

@@ -5,11 +5,13 @@ import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 
 /** JFR event {@code dev.fairway.Resolution}: a resolver published addresses or failed. */
 @Name("dev.fairway.Resolution")
 @Label("Resolution")
 @Category("Fairway")
+@StackTrace(false)
 @Description("A resolver published addresses or failed")
 final class ResolutionEvent extends Event {
 
