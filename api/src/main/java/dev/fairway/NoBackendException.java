@@ -35,7 +35,9 @@ public final class NoBackendException extends IOException {
         CLIENT_SHUT_DOWN
     }
 
+    /** The target the request was for. */
     private final transient Target target;
+    /** Why no backend could be used. */
     private final Reason reason;
 
     /**

@@ -90,6 +90,27 @@ class LifetimeTest {
     }
 
     @Test
+    void aSuccessorWhoseFirstResponseOutlastsItsAgeIsStillRecycledAfterTakingOver() throws Exception {
+        List<FairwayEvent> events = new CopyOnWriteArrayList<>();
+        try (Pods pods = Pods.start(1);
+             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                     .resolver("static").resolverOption("addresses", pods.addresses()).listener(events::add)
+                     .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "200ms").build()) {
+            pods.servers.get(0).stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(400)));
+            long end = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            Duration oldest = Duration.ZERO;
+            while (System.nanoTime() < end) {
+                assertEquals(200, client.send(HttpRequest.newBuilder(uri(pods, "/slow")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+                Duration age = client.snapshot().get(0).backends().get(0).leafAge().orElse(Duration.ZERO);
+                oldest = age.compareTo(oldest) > 0 ? age : oldest;
+            }
+            long recycled = events.stream().filter(e -> e instanceof FairwayEvent.LeafRetired r && r.reason().equals("age")).count();
+            assertTrue(recycled >= 3, "recycling went on: " + recycled);
+            assertTrue(oldest.compareTo(Duration.ofMillis(1500)) < 0, "no leaf outlived its age by much: " + oldest);
+        }
+    }
+
+    @Test
     void aBodyStillStreamingWhenTheDrainGraceRunsOutFailsSayingTheConnectionWasRetired() throws Exception {
         try (Pods pods = Pods.start(1);
              FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

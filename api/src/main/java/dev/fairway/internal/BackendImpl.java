@@ -261,6 +261,11 @@ final class BackendImpl implements Backend {
         Slot slot = slots[leaf.mode.ordinal()];
         Leaf successor;
         synchronized (this) {
+            if (!removed && slot.successor == leaf) {
+                // its terms ran out while it was still warming up: replace it as soon as it has taken over
+                leaf.expiredWhileWarming = reason;
+                return;
+            }
             if (removed || slot.current != leaf || slot.successor != null) {
                 return;
             }
@@ -301,6 +306,10 @@ final class BackendImpl implements Backend {
         }
         if (old != null) {
             pool.engine.drain(old, successor.replacedFor);
+        }
+        String expired = successor.expiredWhileWarming;
+        if (expired != null) {
+            recycle(successor, expired);
         }
     }
 

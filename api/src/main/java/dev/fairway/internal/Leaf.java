@@ -33,6 +33,8 @@ final class Leaf {
     volatile String retiredReason = "";
     volatile boolean forced;
     volatile boolean promoted;
+    /** Set when this leaf's terms ran out before it took over; it is then replaced right after taking over. */
+    volatile String expiredWhileWarming;
     volatile Future<?> ageTimer;
 
     Leaf(long id, BackendImpl backend, Mode mode, HttpClient client, LeafTerms terms, long createdNanos, Replacing replacing) {

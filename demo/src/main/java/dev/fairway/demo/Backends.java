@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,12 +26,18 @@ import java.util.concurrent.atomic.LongAdder;
  * headless Kubernetes service. Each answers every request with {@code 200} and its own IP address as the body, and
  * counts what it served, so the shares the demo prints are what the servers saw.
  *
+ * <p>{@code /healthz} is the health endpoint: {@code 200} while the backend is {@linkplain #healthy healthy},
+ * {@code 503} otherwise. Its probes are counted apart ({@link #probes()}), never as served requests; a backend whose
+ * health endpoint fails still answers every other path with {@code 200}.
+ *
  * <p>Each server runs its handlers on its own virtual threads. Thread-safe; {@link #close()} stops every server.
  */
 final class Backends implements AutoCloseable {
 
     /** How many times {@link #start} tries another port when one of the addresses cannot bind the chosen one. */
     private static final int PORT_ATTEMPTS = 20;
+    /** The path of the health endpoint. */
+    static final String HEALTH_PATH = "/healthz";
 
     private final int port;
     private final Map<InetAddress, Server> servers = new ConcurrentHashMap<>();
@@ -38,7 +45,8 @@ final class Backends implements AutoCloseable {
     private final Map<String, LongAdder> hosts = new ConcurrentHashMap<>();
 
     /** One backend: its server, its handler threads and its request count. */
-    private record Server(InetAddress address, HttpServer http, ExecutorService executor, AtomicLong served) {
+    private record Server(InetAddress address, HttpServer http, ExecutorService executor, AtomicLong served,
+                          AtomicBoolean healthy, AtomicLong probes) {
     }
 
     private Backends(int port) {
@@ -120,13 +128,57 @@ final class Backends implements AutoCloseable {
 
     private void serve(InetAddress address, HttpServer http) {
         AtomicLong served = new AtomicLong();
+        AtomicBoolean healthy = new AtomicBoolean(true);
+        AtomicLong probes = new AtomicLong();
         byte[] body = address.getHostAddress().getBytes(StandardCharsets.US_ASCII);
         http.createContext("/", exchange -> respond(exchange, served, body));
+        http.createContext(HEALTH_PATH, exchange -> probe(exchange, healthy, probes));
         ExecutorService executor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("backend-" + address.getHostAddress() + "-", 0).factory());
         http.setExecutor(executor);
         http.start();
-        servers.put(address, new Server(address, http, executor, served));
+        servers.put(address, new Server(address, http, executor, served, healthy, probes));
+    }
+
+    private static void probe(HttpExchange exchange, AtomicBoolean healthy, AtomicLong probes) throws IOException {
+        try (exchange; InputStream in = exchange.getRequestBody()) {
+            in.readAllBytes();
+            probes.incrementAndGet();
+            boolean ok = healthy.get();
+            byte[] body = (ok ? "ok" : "failing").getBytes(StandardCharsets.US_ASCII);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=US-ASCII");
+            exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /**
+     * Makes the health endpoint of the backend on {@code address} pass ({@code 200}) or fail ({@code 503}); every
+     * other path keeps answering {@code 200}.
+     *
+     * @param address an address with a backend
+     * @param healthy whether {@value #HEALTH_PATH} passes
+     */
+    void healthy(InetAddress address, boolean healthy) {
+        Server server = servers.get(address);
+        if (server == null) {
+            throw new IllegalStateException("no backend runs on " + address.getHostAddress());
+        }
+        server.healthy().set(healthy);
+    }
+
+    /**
+     * How many health probes ({@value #HEALTH_PATH}) each backend answered since the last {@link #reset()}, ordered by
+     * address.
+     *
+     * @return address to count
+     */
+    Map<InetAddress, Long> probes() {
+        Map<InetAddress, Long> counts = new TreeMap<>(Shares.BY_ADDRESS);
+        servers.forEach((address, server) -> counts.put(address, server.probes().get()));
+        return counts;
     }
 
     private void respond(HttpExchange exchange, AtomicLong served, byte[] body) throws IOException {
@@ -185,9 +237,13 @@ final class Backends implements AutoCloseable {
         return seen;
     }
 
-    /** Sets every count to zero, before a measurement. */
+    /** Sets every count to zero and every health endpoint to passing, before a measurement. */
     void reset() {
-        servers.values().forEach(s -> s.served().set(0));
+        servers.values().forEach(s -> {
+            s.served().set(0);
+            s.probes().set(0);
+            s.healthy().set(true);
+        });
         hosts.clear();
     }
 

@@ -1,31 +1,43 @@
 package dev.fairway.demo;
 
 import dev.fairway.FairwayClient;
+import dev.fairway.FairwayEvent;
+import dev.fairway.TargetSnapshot;
+import dev.fairway.spi.HealthState;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
  * The demo's entry point: starts the backends, makes the demo host name resolve to them, runs the phases named on
  * the command line and says whether every check passed.
  *
- * <p>Usage: {@code Demo [--requests=N] [--concurrency=N] [phase ...]}; with no phase, all of them run in order:
- * {@code steady} (five backends, nothing changes) and {@code scale-out} (three more backends join while traffic flows).
- * Each phase is one method that measures a plain {@link HttpClient} and a {@link FairwayClient} against the same
- * backends, prints a table per client and ends with one {@code summary} line per client (see {@link Shares}).
+ * <p>Usage: {@code Demo [--requests=N] [--concurrency=N] [--quiet] [phase ...]}; with no phase, all of them run in
+ * order: {@code steady} (five backends, nothing changes), {@code scale-out} (three more backends join while traffic
+ * flows), {@code clusterip} (four backends behind one virtual IP and a layer-4 proxy) and {@code unhealthy} (one of
+ * the five backends fails its health check while traffic flows, then recovers). Each phase is one method that
+ * measures a plain {@link HttpClient} and/or a {@link FairwayClient}, prints a table per client and ends with one
+ * {@code summary} line per client (see {@link Shares}). While a {@link FairwayClient} runs, a {@link LiveView} of its
+ * snapshot is drawn about once a second ({@code --quiet} turns it off).
  * Exit status: 0 when all checks passed, 1 when one failed, 2 for bad arguments or a demo that could not start.
  */
 public final class Demo {
@@ -45,6 +57,38 @@ public final class Demo {
     /** The JVM's address cache, {@code networkaddress.cache.ttl}, in seconds, as {@link #run} sets it. */
     static final int CACHE_TTL_SECONDS = 1;
 
+    /** Phase {@code clusterip}: the name of the ClusterIP service, resolving to the one virtual IP. */
+    static final String VIP_HOST = "orders-vip.demo.svc.cluster.local";
+    /** Phase {@code clusterip}: the virtual IP, where the layer-4 proxy listens. */
+    static final String VIP = "127.0.0.20";
+    /** Phase {@code clusterip}: the backends behind the virtual IP. */
+    static final List<String> VIP_BACKEND_IPS = List.of("127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24");
+    /** Phase {@code clusterip}: the resolver's {@code min_addresses}: copies of the one address, one leaf each. */
+    static final int MIN_ADDRESSES = 4;
+    /** Phase {@code clusterip}: the lifetime policy's {@code max_age}, short so that leaves reconnect often. */
+    static final Duration MAX_AGE_DURATION = Duration.ofMillis(500);
+    /** {@link #MAX_AGE_DURATION} as the option value. */
+    static final String MAX_AGE = MAX_AGE_DURATION.toMillis() + "ms";
+    /**
+     * Phase {@code clusterip}: the oldest a leaf may be at the end (its {@code max_age} plus jitter plus the time its
+     * successor takes to connect leaves a wide margin); an older one means leaves stopped being recycled.
+     */
+    static final Duration OLDEST_LEAF = Duration.ofSeconds(2).compareTo(MAX_AGE_DURATION.multipliedBy(4)) > 0
+            ? Duration.ofSeconds(2) : MAX_AGE_DURATION.multipliedBy(4);
+
+    /** Phase {@code unhealthy}: the backend whose health endpoint fails. */
+    static final String SICK_IP = "127.0.0.4";
+    /** Phase {@code unhealthy}: the health check's probe interval. */
+    static final String HEALTH_INTERVAL = "300ms";
+    /** Phase {@code unhealthy}: the health check's probe timeout. */
+    static final String HEALTH_TIMEOUT = "250ms";
+    /** Phase {@code unhealthy}: the thresholds, the {@code http} check's defaults (not set by the demo). */
+    static final int UNHEALTHY_THRESHOLD = 3;
+    /** See {@link #UNHEALTHY_THRESHOLD}. */
+    static final int HEALTHY_THRESHOLD = 2;
+    /** How long the demo waits for anything it expects to happen (a health change, a first request). */
+    static final Duration EXPECT = Duration.ofSeconds(15);
+
     /** One phase of the demo. */
     @FunctionalInterface
     private interface Phase {
@@ -63,6 +107,8 @@ public final class Demo {
     static {
         PHASES.put("steady", Demo::steady);
         PHASES.put("scale-out", Demo::scaleOut);
+        PHASES.put("clusterip", Demo::clusterIp);
+        PHASES.put("unhealthy", Demo::unhealthy);
     }
 
     private final PrintStream out;
@@ -70,15 +116,19 @@ public final class Demo {
     private final URI uri;
     private final int requests;
     private final int concurrency;
+    private final boolean live;
+    private final boolean terminal;
     private final List<String> problems = new ArrayList<>();
     private String phase = "";
 
-    private Demo(PrintStream out, Backends backends, int requests, int concurrency) {
+    private Demo(PrintStream out, Backends backends, int requests, int concurrency, boolean live, boolean terminal) {
         this.out = out;
         this.backends = backends;
         this.uri = URI.create("http://" + HOST + ":" + backends.port() + "/");
         this.requests = requests;
         this.concurrency = concurrency;
+        this.live = live;
+        this.terminal = terminal;
     }
 
     /**
@@ -113,9 +163,12 @@ public final class Demo {
         Security.setProperty("networkaddress.cache.ttl", Integer.toString(CACHE_TTL_SECONDS));
         int requests = 10_000;
         int concurrency = 16;
+        boolean quiet = false;
         List<String> phases = new ArrayList<>();
         for (String arg : args) {
-            if (arg.startsWith("--requests=") || arg.startsWith("--concurrency=")) {
+            if (arg.equals("--quiet")) {
+                quiet = true;
+            } else if (arg.startsWith("--requests=") || arg.startsWith("--concurrency=")) {
                 int n = positive(arg.substring(arg.indexOf('=') + 1));
                 if (n < 1) {
                     return usage(arg + ": use a positive whole number");
@@ -140,7 +193,7 @@ public final class Demo {
         }
         try (Backends backends = Backends.start(addresses)) {
             DemoDns.answer(HOST, addresses);
-            Demo demo = new Demo(out, backends, requests, concurrency);
+            Demo demo = new Demo(out, backends, requests, concurrency, !quiet, out == System.out && LiveView.stdoutIsTerminal());
             demo.introduce();
             for (String phase : phases) {
                 demo.phase = phase;
@@ -148,7 +201,7 @@ public final class Demo {
             }
             out.println();
             if (demo.problems.isEmpty()) {
-                out.println("demo passed: every request succeeded and Fairway reached every backend");
+                out.println("demo passed: every check of " + String.join(", ", phases) + " passed");
                 return 0;
             }
             out.println("demo FAILED:");
@@ -169,7 +222,7 @@ public final class Demo {
     }
 
     private static int usage(String problem) {
-        System.err.println(problem + "; usage: bin/demo [--requests=N] [--concurrency=N] [phase ...], phases: "
+        System.err.println(problem + "; usage: bin/demo [--requests=N] [--concurrency=N] [--quiet] [phase ...], phases: "
                 + String.join(", ", PHASES.keySet()) + " (default: all)");
         return 2;
     }
@@ -187,6 +240,8 @@ public final class Demo {
         out.println("  plain       HttpClient.newBuilder().version(HTTP_1_1).build()");
         out.println("  fairway     FairwayClient.newBuilder().version(HTTP_1_1).resolver(\"dns\")"
                 + ".resolverOption(\"refresh_interval\", \"" + REFRESH_INTERVAL + "\").picker(\"round_robin\").build()");
+        out.println("  live view   " + (!live ? "off (--quiet)" : terminal ? "client.snapshot() about once a second, redrawn in place"
+                : "client.snapshot() about once a second, as lines starting with 'live' (stdout is not a terminal)"));
         out.println("  java        " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
     }
 
@@ -263,6 +318,7 @@ public final class Demo {
         long changed;
         List<Load.Sent> sent;
         Map<InetAddress, Long> servedByServers;
+        LiveView view = view(client);
         try {
             load.start();
             load.awaitCompleted(Math.min(2_000, requests));            // warmed up: connections are open
@@ -275,6 +331,7 @@ public final class Demo {
             sent = load.finish();
             servedByServers = backends.served();
         } finally {
+            view.close();
             DemoDns.answer(HOST, original);
             for (InetAddress address : extra) {
                 if (backends.addresses().contains(address)) {
@@ -323,6 +380,330 @@ public final class Demo {
         return Shares.summary(phase, name, counted, window);
     }
 
+    /**
+     * Phase {@code clusterip}: four backends behind one virtual IP, reached through a layer-4 proxy that picks a
+     * backend per TCP connection, like kube-proxy in front of a ClusterIP. Requests go one at a time, as over the one
+     * connection an HTTP/2 client keeps: the plain client's connection stays on the backend the proxy gave it. Fairway
+     * turns the one address into {@link #MIN_ADDRESSES} backends (the resolver's {@code min_addresses}), each with its
+     * own leaf, and replaces every leaf after {@link #MAX_AGE}, so its connections keep landing on other backends.
+     */
+    private void clusterIp() throws Exception {
+        List<InetAddress> pods = literals(VIP_BACKEND_IPS);
+        InetAddress vip = InetAddress.getByName(VIP);                  // a literal: no look-up
+        heading(pods.size() + " backends behind one virtual IP, through a layer-4 proxy (like kube-proxy)");
+        try (Backends servers = Backends.start(pods);
+             L4Proxy proxy = L4Proxy.start(vip, pods.stream().map(a -> new InetSocketAddress(a, servers.port())).toList())) {
+            DemoDns.answer(VIP_HOST, List.of(vip));
+            try {
+                URI target = URI.create("http://" + VIP_HOST + ":" + proxy.port() + "/");
+                out.println("  service     " + VIP_HOST + " -> " + VIP + " only (a ClusterIP), target " + target);
+                out.println("  proxy       " + VIP + ":" + proxy.port() + " -> " + String.join(", ", VIP_BACKEND_IPS) + " port "
+                        + servers.port() + ": a backend per TCP connection, round robin; it never looks at HTTP");
+                out.println("  load        " + requests + " GET requests per client, one at a time, as over the single"
+                        + " connection an HTTP/2 client keeps");
+                out.println("              (with N in flight an HTTP/1.1 client opens N connections, which the proxy spreads anyway)");
+                out.println("  fairway     ...resolver(\"dns\").resolverOption(\"min_addresses\", " + MIN_ADDRESSES
+                        + ").lifetimePolicy(\"max_age\").lifetimePolicyOption(\"max_age\", \"" + MAX_AGE + "\")");
+                out.println("              max_age=" + MAX_AGE + " (+-10 % jitter): every leaf is replaced about twice a second,"
+                        + " and each replacement connects anew");
+                awaitResolves(VIP_HOST, List.of(vip));
+                Measurement plain;
+                Map<InetSocketAddress, Long> plainConnections;
+                try (HttpClient client = plainClient()) {
+                    proxy.resetCounts();
+                    plain = measure("plain", client, servers, target, 1, false);
+                    plainConnections = proxy.connections();
+                }
+                out.println("    connections the proxy passed on: " + connections(plainConnections));
+                Measurement fairway;
+                Map<InetSocketAddress, Long> fairwayConnections;
+                List<TargetSnapshot> snapshot;
+                try (FairwayClient client = FairwayClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .resolver("dns")
+                        .resolverOption("refresh_interval", REFRESH_INTERVAL)
+                        .resolverOption("min_addresses", MIN_ADDRESSES)
+                        .lifetimePolicy("max_age")
+                        .lifetimePolicyOption("max_age", MAX_AGE)
+                        .picker("round_robin")
+                        .build()) {
+                    proxy.resetCounts();
+                    fairway = measure("fairway", client, servers, target, 1, false);
+                    fairwayConnections = proxy.connections();
+                    snapshot = client.snapshot();
+                }
+                int leaves = snapshot.stream().mapToInt(t -> t.backends().size()).sum();
+                long recycles = snapshot.stream().mapToLong(TargetSnapshot::recycles).sum();
+                Duration oldest = snapshot.stream().flatMap(t -> t.backends().stream()).map(b -> b.leafAge().orElse(Duration.ZERO))
+                        .max(Comparator.naturalOrder()).orElse(Duration.ZERO);
+                out.println("    connections the proxy passed on: " + connections(fairwayConnections));
+                out.println("    Fairway's backends for the one address: " + leaves + " (" + snapshot.stream()
+                        .flatMap(t -> t.backends().stream()).sorted(LiveView.BY_ADDRESS).map(b -> LiveView.name(b.address()))
+                        .collect(Collectors.joining(", ")) + "), " + recycles + " leaves recycled, oldest leaf at the end "
+                        + LiveView.seconds(oldest, ""));
+                long reached = fairway.served().values().stream().filter(n -> n > 0).count();
+                check(leaves == MIN_ADDRESSES, "fairway kept " + leaves + " backends for the virtual IP, not " + MIN_ADDRESSES
+                        + " (min_addresses)");
+                check(reached == pods.size(), "fairway reached " + reached + " of " + pods.size() + " backends behind the virtual IP");
+                long fairShare = requests / pods.size();
+                check(fairway.served().values().stream().allMatch(n -> n >= fairShare / 2), "fairway: a backend behind the"
+                        + " virtual IP served less than half its fair share of " + fairShare + ": " + fairway.served());
+                boolean longEnough = fairway.result().elapsed().compareTo(MAX_AGE_DURATION.multipliedBy(2)) >= 0;
+                check((recycles > 0 || !longEnough) && oldest.compareTo(OLDEST_LEAF) <= 0, "fairway: leaves are not being recycled: "
+                        + recycles + " recycled, the oldest is " + LiveView.seconds(oldest, "") + " old with max_age " + MAX_AGE
+                        + " (allowed up to " + LiveView.seconds(OLDEST_LEAF, "") + ")");
+                long plainReached = plain.served().values().stream().filter(n -> n > 0).count();
+                out.println();
+                out.printf(Locale.ROOT, "figures phase=clusterip max_age=%s min_addresses=%d plain_backends=%d"
+                                + " plain_connections=%d fairway_backends=%d fairway_connections=%d fairway_recycles=%d"
+                                + " oldest_leaf_ms=%d%n", MAX_AGE, MIN_ADDRESSES, plainReached, total(plainConnections), reached,
+                        total(fairwayConnections), recycles, oldest.toMillis());
+                out.println(plain.summary());
+                out.println(fairway.summary());
+            } finally {
+                DemoDns.forget(VIP_HOST);
+            }
+        }
+    }
+
+    private static String connections(Map<InetSocketAddress, Long> counts) {
+        return total(counts) + " (" + counts.entrySet().stream()
+                .map(e -> e.getKey().getAddress().getHostAddress() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static long total(Map<?, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * A health change and when the listener heard of it.
+     *
+     * @param nanos  {@link System#nanoTime()} at the event
+     * @param change the event
+     */
+    private record Change(long nanos, FairwayEvent.HealthChanged change) {
+        boolean is(InetAddress address, HealthState state) {
+            return change.address().socketAddress().getAddress().equals(address) && change.current() == state;
+        }
+    }
+
+    /**
+     * Phase {@code unhealthy}: an active {@code http} health check with a short interval; while traffic flows, one of
+     * the five backends answers {@code 503} on its health endpoint (and still {@code 200} on every other path). From
+     * the {@code HealthChanged} event that makes it {@code UNHEALTHY}, the next requests must all go to the other
+     * four; then it recovers and must get requests again. Only Fairway runs: a plain client has no health check.
+     */
+    private void unhealthy() throws Exception {
+        InetAddress sick = InetAddress.getByName(SICK_IP);             // a literal: no look-up
+        heading("5 backends with an active health check; " + SICK_IP + " fails it while traffic flows, then recovers");
+        out.println("  health      healthCheck(\"http\"): GET " + Backends.HEALTH_PATH + " interval=" + HEALTH_INTERVAL + " timeout="
+                + HEALTH_TIMEOUT + " (+-15 % jitter), unhealthy_threshold=" + UNHEALTHY_THRESHOLD + " healthy_threshold="
+                + HEALTHY_THRESHOLD + " (defaults)");
+        out.println("  failure     " + SICK_IP + " answers 503 on " + Backends.HEALTH_PATH + " and still 200 on every other path,"
+                + " so only the health check can take it out");
+        out.println("  counted     the first " + requests + " requests sent after the HealthChanged event that makes "
+                + SICK_IP + " UNHEALTHY (nothing added)");
+        out.println("  plain       not run: a plain HttpClient has no health check (and sends everything to " + BACKEND_IPS.get(0) + ")");
+        List<InetAddress> five = literals(BACKEND_IPS);
+        awaitResolves(HOST, five);
+        backends.reset();
+        List<Change> changes = new CopyOnWriteArrayList<>();
+        List<Load.Sent> sent;
+        long failAt = -1;
+        long detectedAt = -1;
+        long recoverAt = -1;
+        long healthyAt = -1;
+        boolean directCheck = false;
+        try (FairwayClient client = FairwayClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .resolver("dns")
+                .resolverOption("refresh_interval", REFRESH_INTERVAL)
+                .picker("round_robin")
+                .healthCheck("http")
+                .healthCheckOption("interval", HEALTH_INTERVAL)
+                .healthCheckOption("timeout", HEALTH_TIMEOUT)
+                .listener(e -> {
+                    if (e instanceof FairwayEvent.HealthChanged h) {
+                        changes.add(new Change(System.nanoTime(), h));
+                    }
+                })
+                .build();
+             LiveView view = view(client)) {
+            Load.Continuous load = new Load.Continuous(client, uri, concurrency);
+            load.keepSending();
+            load.start();
+            try {
+                if (!expect("all 5 backends HEALTHY with traffic flowing", () -> allHealthy(client, five.size())
+                        && load.completed().size() >= Math.min(500, requests))) {
+                    return;
+                }
+                failAt = System.nanoTime();
+                backends.healthy(sick, false);
+                view.println("  +0.00 s   " + SICK_IP + " answers 503 on " + Backends.HEALTH_PATH + " from now on");
+                if (!expect(SICK_IP + " to become UNHEALTHY", () -> changes.stream().anyMatch(c -> c.is(sick, HealthState.UNHEALTHY)))) {
+                    return;
+                }
+                Change detected = changes.stream().filter(c -> c.is(sick, HealthState.UNHEALTHY)).findFirst().orElseThrow();
+                detectedAt = detected.nanos();
+                view.println(String.format(Locale.ROOT, "  %+.2f s   HealthChanged %s %s -> %s: %s", (detectedAt - failAt) / 1e9,
+                        SICK_IP, detected.change().previous(), detected.change().current(), detected.change().reason()));
+                load.countFrom(detectedAt, requests);
+                load.awaitWindow();
+                directCheck = directCheck(view, sick);
+                recoverAt = System.nanoTime();
+                backends.healthy(sick, true);
+                view.println(String.format(Locale.ROOT, "  %+.2f s   %s answers 200 on %s again", (recoverAt - failAt) / 1e9,
+                        SICK_IP, Backends.HEALTH_PATH));
+                long recovering = recoverAt;
+                if (!expect(SICK_IP + " to become HEALTHY again", () -> changes.stream()
+                        .anyMatch(c -> c.nanos() >= recovering && c.is(sick, HealthState.HEALTHY)))) {
+                    return;
+                }
+                Change healthy = changes.stream().filter(c -> c.nanos() >= recovering && c.is(sick, HealthState.HEALTHY))
+                        .findFirst().orElseThrow();
+                healthyAt = healthy.nanos();
+                view.println(String.format(Locale.ROOT, "  %+.2f s   HealthChanged %s %s -> %s: %s", (healthyAt - failAt) / 1e9,
+                        SICK_IP, healthy.change().previous(), healthy.change().current(), healthy.change().reason()));
+                expect("a request on " + SICK_IP + " after its recovery", () -> load.completed().stream()
+                        .anyMatch(r -> SICK_IP.equals(r.backend()) && r.sentNanos() >= recovering));
+            } finally {
+                load.stop();
+                sent = new ArrayList<>(load.finish());
+            }
+        }
+        if (recoverAt < 0 || healthyAt < 0) {
+            return;                                                     // expect() recorded the problem
+        }
+        sent.sort(Comparator.comparingLong(Load.Sent::sentNanos));
+        report(sent, sick, five, failAt, detectedAt, recoverAt, healthyAt, directCheck);
+    }
+
+    /** Prints and checks what {@link #unhealthy()} measured. */
+    private void report(List<Load.Sent> sent, InetAddress sick, List<InetAddress> five, long failAt, long detectedAt,
+                        long recoverAt, long healthyAt, boolean directCheck) {
+        Map<InetAddress, Long> window = new TreeMap<>(Shares.BY_ADDRESS);
+        five.forEach(a -> window.put(a, 0L));
+        Map<String, Long> windowFailures = new TreeMap<>();
+        long counted = 0;
+        long windowEnd = detectedAt;
+        long toSickWhileUnhealthy = 0;
+        long lastOnSick = -1;
+        long firstAfterRecovery = -1;
+        long failures = 0;
+        for (Load.Sent s : sent) {
+            boolean onSick = SICK_IP.equals(s.backend());
+            if (s.failure() != null) {
+                failures++;
+            }
+            if (s.sentNanos() >= detectedAt && counted < requests) {
+                counted++;
+                windowEnd = s.sentNanos();
+                if (s.failure() != null) {
+                    windowFailures.merge(s.failure(), 1L, Long::sum);
+                } else {
+                    window.merge(literal(s.backend()), 1L, Long::sum);
+                }
+            }
+            if (onSick && s.sentNanos() >= detectedAt && s.sentNanos() < recoverAt) {
+                toSickWhileUnhealthy++;
+            }
+            if (onSick && s.sentNanos() < recoverAt) {
+                lastOnSick = Math.max(lastOnSick, s.sentNanos());
+            }
+            if (onSick && s.sentNanos() >= recoverAt && firstAfterRecovery < 0) {
+                firstAfterRecovery = s.sentNanos();
+            }
+        }
+        long lastOnSickAt = lastOnSick;
+        long inFailWindow = sent.stream().filter(s -> s.sentNanos() >= failAt && s.sentNanos() <= lastOnSickAt).count();
+        long failedInFailWindow = sent.stream().filter(s -> s.sentNanos() >= failAt && s.sentNanos() <= lastOnSickAt
+                && s.failure() != null).count();
+        Map<InetAddress, Long> probes = backends.probes();
+        out.println();
+        out.printf(Locale.ROOT, "fairway client: %d requests in all, %d failed; of the %d sent in the %.2f s after %s became"
+                + " UNHEALTHY, the backends served:%n", sent.size(), failures, counted, (windowEnd - detectedAt) / 1e9, SICK_IP);
+        out.print(Shares.table(window));
+        windowFailures.forEach((what, count) -> out.println("    FAILED " + count + " x " + what));
+        out.println("    health probes answered: " + probes.entrySet().stream()
+                .map(e -> e.getKey().getHostAddress() + " " + e.getValue()).collect(Collectors.joining(", ")));
+        out.println();
+        out.printf(Locale.ROOT, "  failing -> detected (HealthChanged UNHEALTHY)        %6.0f ms%n", (detectedAt - failAt) / 1e6);
+        out.printf(Locale.ROOT, "  failing -> last request sent to %-10s          %6.0f ms  (%d of %d requests sent in"
+                + " between failed)%n", SICK_IP, (lastOnSick - failAt) / 1e6, failedInFailWindow, inFailWindow);
+        out.printf(Locale.ROOT, "  requests to %s from detection to recovery       %6d%n", SICK_IP, toSickWhileUnhealthy);
+        out.printf(Locale.ROOT, "  recovery -> healthy (HealthChanged HEALTHY)           %6.0f ms%n", (healthyAt - recoverAt) / 1e6);
+        out.printf(Locale.ROOT, "  recovery -> first request sent to %-10s        %s%n", SICK_IP,
+                firstAfterRecovery < 0 ? "  never" : String.format(Locale.ROOT, "%6.0f ms", (firstAfterRecovery - recoverAt) / 1e6));
+        check(failures == 0, "fairway: " + failures + " of " + sent.size() + " requests failed");
+        check(counted == requests, "fairway: " + counted + " requests were sent after the detection, not " + requests);
+        check(window.get(sick) == 0 && toSickWhileUnhealthy == 0, "fairway: " + SICK_IP + " got " + toSickWhileUnhealthy
+                + " requests sent after it became UNHEALTHY");
+        check(window.values().stream().filter(n -> n > 0).count() == five.size() - 1, "fairway: the other backends did not all"
+                + " get requests while " + SICK_IP + " was unhealthy: " + window);
+        check(lastOnSick >= failAt, "fairway: no request reached " + SICK_IP + " after its health check started failing");
+        check(firstAfterRecovery >= 0, "fairway: no request reached " + SICK_IP + " after it recovered");
+        check(directCheck, SICK_IP + " did not answer 200 on / and 503 on " + Backends.HEALTH_PATH + " while failing");
+        long servedTotal = total(backends.served());
+        long succeeded = sent.size() - failures;
+        check(servedTotal == succeeded + 1, "the backends served " + servedTotal + " requests but " + succeeded
+                + " responses arrived (+1 direct check)");
+        out.println();
+        out.printf(Locale.ROOT, "figures phase=unhealthy interval=%s timeout=%s unhealthy_threshold=%d healthy_threshold=%d"
+                        + " fail_to_detected_ms=%.0f fail_to_last_request_ms=%.0f failed_in_that_window=%d/%d"
+                        + " recovery_to_healthy_ms=%.0f recovery_to_first_request_ms=%s%n",
+                HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD, HEALTHY_THRESHOLD, (detectedAt - failAt) / 1e6,
+                (lastOnSick - failAt) / 1e6, failedInFailWindow, inFailWindow, (healthyAt - recoverAt) / 1e6,
+                firstAfterRecovery < 0 ? "never" : String.format(Locale.ROOT, "%.0f", (firstAfterRecovery - recoverAt) / 1e6));
+        out.println(Shares.summary(phase, "fairway", counted, window));
+    }
+
+    /** Whether the client's only target has {@code n} backends, all {@code HEALTHY}. */
+    private static boolean allHealthy(FairwayClient client, int n) {
+        List<TargetSnapshot> targets = client.snapshot();
+        return targets.size() == 1 && targets.get(0).backends().size() == n
+                && targets.get(0).backends().stream().allMatch(b -> b.health() == HealthState.HEALTHY);
+    }
+
+    /**
+     * Asks the failing backend directly, past Fairway: its health endpoint fails, its other paths answer. Prints the
+     * result; returns whether it was {@code 503} and {@code 200}.
+     */
+    private boolean directCheck(LiveView view, InetAddress sick) throws InterruptedException {
+        try (HttpClient direct = plainClient()) {
+            URI base = URI.create("http://" + sick.getHostAddress() + ":" + backends.port());
+            int health = direct.send(HttpRequest.newBuilder(base.resolve(Backends.HEALTH_PATH)).timeout(Load.REQUEST_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            int root = direct.send(HttpRequest.newBuilder(base.resolve("/")).timeout(Load.REQUEST_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            view.println("            meanwhile, asked directly: " + SICK_IP + " answers " + health + " on "
+                    + Backends.HEALTH_PATH + " and " + root + " on /");
+            return health == 503 && root == 200;
+        } catch (IOException e) {
+            view.println("            asking " + SICK_IP + " directly failed: " + e);
+            return false;
+        }
+    }
+
+    /** Waits up to {@link #EXPECT} for {@code condition}; records a problem and returns {@code false} if it never held. */
+    private boolean expect(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + EXPECT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return check(false, "waited " + EXPECT.toSeconds() + " s for " + what);
+            }
+            Thread.sleep(2);                                            // polling wall-clock behaviour, with a deadline
+        }
+        return true;
+    }
+
+    private static InetAddress literal(String ip) {
+        try {
+            return InetAddress.getByName(ip);                           // an IP literal: no look-up
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(ip, e);
+        }
+    }
+
     private static List<InetAddress> literals(List<String> ips) throws UnknownHostException {
         List<InetAddress> addresses = new ArrayList<>();
         for (String ip : ips) {
@@ -333,10 +714,15 @@ public final class Demo {
 
     /** Waits until the JVM resolves the demo host to {@code expected} (its cache may still hold an older answer). */
     private static void awaitResolves(List<InetAddress> expected) throws UnknownHostException, InterruptedException {
+        awaitResolves(HOST, expected);
+    }
+
+    /** Waits until the JVM resolves {@code host} to {@code expected} (its cache may still hold an older answer). */
+    private static void awaitResolves(String host, List<InetAddress> expected) throws UnknownHostException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(CACHE_TTL_SECONDS + 10L).toNanos();
-        while (!List.of(InetAddress.getAllByName(HOST)).equals(expected)) {
+        while (!List.of(InetAddress.getAllByName(host)).equals(expected)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(HOST + " still resolves to " + List.of(InetAddress.getAllByName(HOST))
+                throw new IllegalStateException(host + " still resolves to " + List.of(InetAddress.getAllByName(host))
                         + ", not " + expected);
             }
             Thread.sleep(50);                                           // the JVM cache expires on its own time
@@ -359,19 +745,32 @@ public final class Demo {
     }
 
     /**
-     * Sends the phase's requests through {@code client}, prints the backends' table and cross-checks the counts;
-     * failed requests and counts that disagree are recorded as problems. The phase prints the summary line.
+     * Sends the phase's requests through {@code client} to the demo host, prints the backends' table and cross-checks
+     * the counts; failed requests and counts that disagree are recorded as problems. The phase prints the summary line.
      */
     private Measurement measure(String name, HttpClient client) throws InterruptedException {
-        backends.reset();
-        Load.Result result = Load.run(client, uri, requests, concurrency);
-        Map<InetAddress, Long> served = backends.served();
+        return measure(name, client, backends, uri, concurrency, true);
+    }
+
+    /**
+     * As {@link #measure(String, HttpClient)}, against {@code servers} through {@code target} with {@code inFlight}
+     * requests at a time. {@code servedByIsServer} says whether {@link FairwayClient#servedBy} names the server that
+     * answered (not so behind a virtual IP, where it names the VIP).
+     */
+    private Measurement measure(String name, HttpClient client, Backends servers, URI target, int inFlight,
+                                boolean servedByIsServer) throws InterruptedException {
+        servers.reset();
+        Load.Result result;
+        try (LiveView view = view(client)) {
+            result = Load.run(client, target, requests, inFlight);
+        }
+        Map<InetAddress, Long> served = servers.served();
         long servedTotal = served.values().stream().mapToLong(Long::longValue).sum();
         out.println();
         out.printf(Locale.ROOT, "%s client: %d requests in %.2f s, %d succeeded, %d failed; what the backends served:%n",
                 name, result.sent(), result.elapsed().toNanos() / 1e9, result.succeeded(), result.failed());
         out.print(Shares.table(served));
-        out.println("    Host header seen by the backends: " + backends.hostHeaders().entrySet().stream()
+        out.println("    Host header seen by the backends: " + servers.hostHeaders().entrySet().stream()
                 .map(e -> e.getKey() + " (" + e.getValue() + ")").collect(Collectors.joining(", ")));
         result.failures().forEach((what, count) -> out.println("    FAILED " + count + " x " + what));
         check(result.failed() == 0, name + ": " + result.failed() + " of " + result.sent() + " requests failed");
@@ -385,11 +784,16 @@ public final class Demo {
         });
         check(byServer.equals(result.bodies()), name + ": response bodies name backends " + result.bodies()
                 + " but the backends counted " + byServer);
-        if (client instanceof FairwayClient) {
+        if (client instanceof FairwayClient && servedByIsServer) {
             check(byServer.equals(result.servedBy()), name + ": FairwayClient.servedBy names backends " + result.servedBy()
                     + " but the backends counted " + byServer);
         }
         return new Measurement(result, served, Shares.summary(phase, name, result.sent(), served));
+    }
+
+    /** A live view of {@code client} while it runs, or one that only prints messages for a plain client. */
+    private LiveView view(HttpClient client) {
+        return client instanceof FairwayClient fairway ? LiveView.start(fairway, out, terminal, live) : LiveView.none(out);
     }
 
     /** Records {@code problem} for the current phase unless {@code passed}. */

@@ -124,8 +124,8 @@ final class Load {
 
     /**
      * Sends {@code GET} requests through one client without pause, at most {@code concurrency} at a time, from
-     * {@link #start} until a window, opened with {@link #countFrom}, holds the wanted number of requests (or the
-     * run deadline passes). Records every request.
+     * {@link #start} until a window, opened with {@link #countFrom}, holds the wanted number of requests (or, after
+     * {@link #keepSending()}, until {@link #stop()}), or the run deadline passes. Records every request.
      */
     static final class Continuous {
         private final HttpClient client;
@@ -134,8 +134,11 @@ final class Load {
         private final Semaphore permits;
         private final java.util.Queue<Sent> sent = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong inWindow = new java.util.concurrent.atomic.AtomicLong();
         private volatile long windowStart = Long.MAX_VALUE;
         private volatile long windowSize;
+        private volatile boolean stopAtWindowEnd = true;
+        private volatile boolean stopped;
         private Thread sender;
 
         Continuous(HttpClient client, URI uri, int concurrency) {
@@ -151,16 +154,19 @@ final class Load {
             sender = Thread.ofPlatform().name("demo-load").daemon().start(() -> send(deadline));
         }
 
+        private boolean windowFull() {
+            return windowStart != Long.MAX_VALUE && inWindow.get() >= windowSize;
+        }
+
         private void send(long deadline) {
-            long inWindow = 0;
             try {
-                while (System.nanoTime() < deadline && (windowStart == Long.MAX_VALUE || inWindow < windowSize)) {
+                while (!stopped && System.nanoTime() < deadline && !(stopAtWindowEnd && windowFull())) {
                     if (!permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                         return;
                     }
                     long at = System.nanoTime();
                     if (at >= windowStart) {
-                        inWindow++;
+                        inWindow.incrementAndGet();
                     }
                     try {
                         client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
@@ -195,8 +201,21 @@ final class Load {
          * @throws InterruptedException if interrupted
          */
         void awaitCompleted(long n) throws InterruptedException {
+            awaitCondition(() -> completed.get() >= n);
+        }
+
+        /**
+         * Waits until the window holds its requests, or the run deadline passed.
+         *
+         * @throws InterruptedException if interrupted
+         */
+        void awaitWindow() throws InterruptedException {
+            awaitCondition(this::windowFull);
+        }
+
+        private void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
             long deadline = System.nanoTime() + RUN_DEADLINE.toNanos();
-            while (completed.get() < n && System.nanoTime() < deadline && sender.isAlive()) {
+            while (!condition.getAsBoolean() && System.nanoTime() < deadline && sender.isAlive()) {
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
@@ -205,7 +224,8 @@ final class Load {
         }
 
         /**
-         * Opens the window: the run stops once {@code size} requests were sent at or after {@code startNanos}.
+         * Opens the window: the run stops once {@code size} requests were sent at or after {@code startNanos}
+         * (unless {@link #keepSending()} was called).
          *
          * @param startNanos the window's start, on {@link System#nanoTime()}
          * @param size       how many requests the window holds
@@ -215,8 +235,28 @@ final class Load {
             windowStart = startNanos;
         }
 
+        /** Keeps sending after the window is full, until {@link #stop()}. */
+        void keepSending() {
+            stopAtWindowEnd = false;
+        }
+
+        /** Stops sending; the requests in flight complete ({@link #finish()} waits for them). */
+        void stop() {
+            stopped = true;
+        }
+
         /**
-         * Waits until the window is full and every request sent has completed (each has a timeout).
+         * The requests completed so far.
+         *
+         * @return them, in no particular order
+         */
+        List<Sent> completed() {
+            return List.copyOf(sent);
+        }
+
+        /**
+         * Waits until the window is full (or {@link #stop()} was called) and every request sent has completed (each
+         * has a timeout).
          *
          * @return every request sent, in no particular order
          * @throws InterruptedException if interrupted
