@@ -761,8 +761,11 @@ public final class Demo {
                                 boolean servedByIsServer) throws InterruptedException {
         servers.reset();
         Load.Result result;
-        try (LiveView view = view(client)) {
+        LiveView view = view(client); // redraws while the load runs
+        try {
             result = Load.run(client, target, requests, inFlight);
+        } finally {
+            view.close();
         }
         Map<InetAddress, Long> served = servers.served();
         long servedTotal = served.values().stream().mapToLong(Long::longValue).sum();
