@@ -62,7 +62,7 @@ public final class Engine {
     private final Object lifecycle = new Object();
     private final Set<Leaf> leaves = new HashSet<>(); // open or draining; guarded by lifecycle
     private boolean shutdown; // guarded by lifecycle
-    private int exchanges; // caller futures not yet completed; guarded by lifecycle
+    private final java.util.concurrent.atomic.AtomicInteger exchanges = new java.util.concurrent.atomic.AtomicInteger(); // caller futures not yet completed
     private boolean finished; // guarded by lifecycle
     private boolean sweeping; // guarded by lifecycle
     private volatile SSLContext sslContext;
@@ -330,16 +330,15 @@ public final class Engine {
     }
 
     void exchangeStarted() {
-        synchronized (lifecycle) {
-            exchanges++;
-        }
+        exchanges.incrementAndGet();
     }
 
     void exchangeEnded() {
-        synchronized (lifecycle) {
-            exchanges--;
-            if (exchanges == 0 && shutdown) {
-                lifecycle.notifyAll();
+        if (exchanges.decrementAndGet() == 0) {
+            synchronized (lifecycle) {
+                if (shutdown) {
+                    lifecycle.notifyAll();
+                }
             }
         }
     }
@@ -452,7 +451,7 @@ public final class Engine {
         Objects.requireNonNull(duration, "duration");
         long deadline = System.nanoTime() + Math.max(0, duration.toNanos());
         synchronized (lifecycle) {
-            while (!shutdown || !leaves.isEmpty() || exchanges > 0) {
+            while (!shutdown || !leaves.isEmpty() || exchanges.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -471,7 +470,7 @@ public final class Engine {
      */
     public boolean isTerminated() {
         synchronized (lifecycle) {
-            if (!shutdown || !leaves.isEmpty() || exchanges > 0) {
+            if (!shutdown || !leaves.isEmpty() || exchanges.get() > 0) {
                 return false;
             }
         }

@@ -1,6 +1,7 @@
 package dev.fairway.benchmarks;
 
 import dev.fairway.spi.Backend;
+import dev.fairway.spi.BackendAddress;
 import dev.fairway.spi.OptionValues;
 import dev.fairway.spi.Picker;
 import dev.fairway.spi.PickerContext;
@@ -24,7 +25,9 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
@@ -35,12 +38,19 @@ import java.util.concurrent.TimeUnit;
  * The cost of one {@link Picker#pick} for each picker found through {@link ServiceLoader}, by number of backends,
  * against two naive baselines that a user might write instead.
  *
- * <p>Each picker is built once per trial over {@code FakeBackend.numbered(0..n-1)} with its default options, the
- * way Fairway builds it. State is {@link Scope#Benchmark}, so with {@code -t 2} (or more) the threads share one
- * picker and its counter, as the requests of one client do; the baselines are shared the same way.
+ * <p>Each picker is built once per trial over {@code n} fake backends with its default options, the way Fairway
+ * builds it, in one of three {@code mode}s: {@code equal} (weight 1 everywhere, nothing ramping: the common case),
+ * {@code weighted} (weights 1 to 10 in turn) and {@code ramping} (equal weights, a {@code slow_start_window} of one
+ * hour, and every tenth backend usable since the start of the trial, so that the ramp is computed on every pick;
+ * pickers without slow start run as in {@code equal}). Backend loads are fixed per trial (0 to 3 in flight, in turn),
+ * so that the least-loaded pickers compare real numbers. State is {@link Scope#Benchmark}, so with {@code -t 2} (or
+ * more) the threads share one picker and its counters, as the requests of one client do; the baselines are shared the
+ * same way. {@link #pickAndComplete} adds the {@link Picker#completed} call that Fairway makes once per exchange
+ * (only {@code peak_ewma} does work there).
  *
- * <p>Run with {@code java -jar benchmarks/target/benchmarks.jar PickerBenchmark -prof gc}; see the module's
- * README for the full command. {@code gc.alloc.rate.norm} should be about 0 B/op for every picker.
+ * <p>Run with {@code java -jar benchmarks/target/benchmarks.jar 'PickerBenchmark.pick$' -prof gc}; see the
+ * module's README and {@code docs/benchmarks.md} for the commands behind the published figures.
+ * {@code gc.alloc.rate.norm} should be about 0 B/op for every picker.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -63,20 +73,42 @@ public class PickerBenchmark {
     public static class PickerState {
 
         /** The provider's name, as users select it. */
-        @Param({"round_robin", "random"})
+        @Param({"round_robin", "random", "weighted_round_robin", "least_conn", "least_loaded", "peak_ewma"})
         public String picker;
 
         /** The number of usable backends. */
         @Param({"1", "10", "100", "1000", "10000"})
         public int backends;
 
+        /** {@code equal}, {@code weighted} or {@code ramping}. */
+        @Param({"equal"})
+        public String mode;
+
         Picker instance;
 
         @Setup
         public void setUp() {
             PickerProvider provider = provider(picker);
-            instance = provider.create(new PickerContext(TARGET, numbered(backends),
-                    OptionValues.defaults(provider.options()), System::nanoTime, SEED, Optional.empty()));
+            long now = System.nanoTime();
+            List<Backend> list = new ArrayList<>(backends);
+            for (int i = 0; i < backends; i++) {
+                FakeBackend b = mode.equals("weighted")
+                        ? new FakeBackend(new BackendAddress(FakeBackend.numbered(i).address().socketAddress(), 1 + i % 10, Map.of()))
+                        : FakeBackend.numbered(i);
+                b.inFlight(i % 4);
+                b.usableSince(mode.equals("ramping") && i % 10 == 0 ? now : now - TimeUnit.HOURS.toNanos(2));
+                list.add(b);
+            }
+            Map<String, Object> options = new HashMap<>();
+            boolean slowStart = provider.options().stream().anyMatch(o -> o.key().equals("slow_start_window"));
+            if (mode.equals("ramping") && slowStart) {
+                options.put("slow_start_window", "1h");
+            } else if (!mode.equals("equal") && !mode.equals("weighted") && !mode.equals("ramping")) {
+                throw new IllegalArgumentException("mode '" + mode + "' is not known: use equal, weighted or ramping");
+            }
+            OptionValues values = OptionValues.of("fairway.picker.", provider.options(), options);
+            instance = provider.create(new PickerContext(TARGET, List.copyOf(list), values, System::nanoTime, SEED,
+                    Optional.empty()));
         }
     }
 
@@ -114,6 +146,19 @@ public class PickerBenchmark {
     @Benchmark
     public Backend pick(PickerState state) {
         return state.instance.pick(REQUEST);
+    }
+
+    /**
+     * One pick and the outcome report Fairway sends the picker when the response headers arrive.
+     *
+     * @param state the picker
+     * @return the picked backend, consumed by JMH
+     */
+    @Benchmark
+    public Backend pickAndComplete(PickerState state) {
+        Backend b = state.instance.pick(REQUEST);
+        state.instance.completed(b, 1_000_000L, true);
+        return b;
     }
 
     /**

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * exactly {@code k} times, however many threads pick. The counter is shared with the picker this one replaces,
  * so the rotation carries on across updates of the backend set instead of restarting; a fresh counter starts at
  * an offset drawn from the client's seed, so that clients do not all start on the same backend (a fixed start
- * skewed load 3-4x at Netflix, grpc-java #4462). Thread-safe; picking never locks, throws or allocates.
+ * skewed load 3-4x at Netflix, grpc-java #4462). Address weights are ignored: every backend gets an equal share
+ * ({@link WeightedRoundRobinPicker} honours them). Thread-safe; picking never locks, throws or allocates.
  */
 public final class RoundRobinPicker implements Picker {
 

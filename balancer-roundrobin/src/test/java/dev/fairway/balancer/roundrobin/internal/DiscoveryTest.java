@@ -1,5 +1,6 @@
 package dev.fairway.balancer.roundrobin.internal;
 
+import dev.fairway.spi.Option;
 import dev.fairway.spi.PickerProvider;
 import dev.fairway.spi.Provider;
 import dev.fairway.testing.ServiceDeclarations;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -29,7 +31,7 @@ class DiscoveryTest {
     Path dir;
 
     @Test
-    void serviceLoaderFindsBothProvidersFromTheExpectedPath() {
+    void serviceLoaderFindsEveryProviderFromTheExpectedPath() {
         getClass().getModule().addUses(PickerProvider.class);
         Map<String, PickerProvider> byName = ServiceLoader.load(PickerProvider.class).stream()
                 .map(ServiceLoader.Provider::get)
@@ -37,10 +39,11 @@ class DiscoveryTest {
 
         assertInstanceOf(RoundRobinPickerProvider.class, byName.get("round_robin"), byName::toString);
         assertInstanceOf(RandomPickerProvider.class, byName.get("random"), byName::toString);
+        assertInstanceOf(WeightedRoundRobinPickerProvider.class, byName.get("weighted_round_robin"), byName::toString);
 
         String path = System.getProperty("test.fairway.path");
         assertNotNull(path, "system property test.fairway.path is not set: run the tests through Maven (surefire sets it)");
-        for (PickerProvider provider : List.of(byName.get("round_robin"), byName.get("random"))) {
+        for (PickerProvider provider : List.of(byName.get("round_robin"), byName.get("random"), byName.get("weighted_round_robin"))) {
             Module module = provider.getClass().getModule();
             switch (path) {
                 case "module" -> assertEquals(MODULE, module.getName(), provider + " came from " + module);
@@ -49,8 +52,12 @@ class DiscoveryTest {
             }
             assertEquals(Provider.DEFAULT_PRIORITY, provider.priority());
             assertTrue(provider.isAvailable());
-            assertEquals(List.of(), provider.options());
         }
+        assertEquals(List.of(), byName.get("round_robin").options());
+        assertEquals(List.of(), byName.get("random").options());
+        assertEquals(Map.of("slow_start_window", Duration.ZERO, "slow_start_min_percent", 10),
+                byName.get("weighted_round_robin").options().stream()
+                        .collect(Collectors.toMap(Option::key, o -> o.defaultValue().orElseThrow())));
     }
 
     @Test
@@ -66,13 +73,15 @@ class DiscoveryTest {
         List<String> noFile = ServiceDeclarations.mismatches(dir);
         assertEquals(1, noFile.size(), noFile::toString);
         assertTrue(noFile.get(0).contains(SERVICE) && noFile.get(0).contains(RandomPickerProvider.class.getName())
-                && noFile.get(0).contains(RoundRobinPickerProvider.class.getName()), noFile::toString);
+                && noFile.get(0).contains(RoundRobinPickerProvider.class.getName())
+                && noFile.get(0).contains(WeightedRoundRobinPickerProvider.class.getName()), noFile::toString);
 
         Path services = Files.createDirectories(dir.resolve("META-INF/services"));
         Files.writeString(services.resolve(SERVICE), RoundRobinPickerProvider.class.getName() + "\n");
         List<String> partial = ServiceDeclarations.mismatches(dir);
         assertEquals(1, partial.size(), partial::toString);
         assertTrue(partial.get(0).contains(SERVICE) && partial.get(0).contains(RandomPickerProvider.class.getName())
+                && partial.get(0).contains(WeightedRoundRobinPickerProvider.class.getName())
                 && !partial.get(0).contains(RoundRobinPickerProvider.class.getName()), partial::toString);
     }
 }

@@ -1,0 +1,652 @@
+package dev.fairway.benchmarks;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.fairway.FairwayClient;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * End-to-end load against real HTTP/1.1 servers on loopback addresses {@code 127.0.0.2}, {@code 127.0.0.3}, … (one
+ * shared port, like pods behind a headless service), served by {@code com.sun.net.httpserver} on virtual threads in
+ * this JVM. Nothing leaves the machine; every phase is bounded in time.
+ *
+ * <p><b>{@code throughput}</b>: closed loop, {@code --concurrency} virtual threads each sending requests back to back.
+ * After a warm-up of every client ({@code --warmup} seconds each), {@code --rounds} rounds each measure, for
+ * {@code --seconds} after one settling second, a plain {@link HttpClient} to one backend, a {@link FairwayClient}
+ * ({@code round_robin}) over {@code --backends} backends, and as many plain clients picked in turn by an atomic counter
+ * (what an application might write instead of Fairway); prints requests per second and the ratios, per round and
+ * over all rounds.
+ *
+ * <p><b>{@code slow}</b>: open loop, {@code --rate} requests per second at fixed intervals (latency is measured from
+ * each request's scheduled time, so a stalled sender cannot hide latency), request timeout 1 s, 11 backends answering
+ * after {@code --service-ms}; after {@code --normal} seconds backend {@code 127.0.0.2} answers only after 2 s for
+ * {@code --slow} seconds, then recovers for {@code --after} seconds. Runs {@code round_robin}, {@code least_conn},
+ * {@code peak_ewma}, and plain {@link HttpClient}s pinned to the backend that slows and to a healthy one; prints success
+ * rate and p50 / p99 / p99.9 / max over all requests (a failed request counts with its time, about 1 s for a timeout).
+ *
+ * {@snippet lang = "shell" :
+ * java -cp benchmarks/target/benchmarks.jar dev.fairway.benchmarks.LoadHarness throughput --json docs/benchmarks/load-throughput.json
+ * java -cp benchmarks/target/benchmarks.jar dev.fairway.benchmarks.LoadHarness slow --json docs/benchmarks/load-slow.json
+ * }
+ *
+ * <p>Every client speaks HTTP/1.1 (the servers do not speak HTTP/2). Fairway runs with its defaults otherwise (a
+ * virtual thread per task for its leaves, passive outlier detection on unless {@code --outlier off}); the plain
+ * clients with the JDK's.
+ */
+public final class LoadHarness {
+
+    private static final byte[] BODY = "ok\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String HOST = "backends.test";
+
+    private final Map<String, String> options;
+
+    private LoadHarness(Map<String, String> options) {
+        this.options = options;
+    }
+
+    /**
+     * Runs a scenario.
+     *
+     * @param args {@code throughput} or {@code slow}, then {@code --name value} options (see the class comment)
+     * @throws Exception if a server cannot start or the run is interrupted
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !(args[0].equals("throughput") || args[0].equals("slow"))) {
+            System.err.println("usage: LoadHarness throughput|slow [--json file] [--name value ...]");
+            System.exit(2);
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value, got '" + args[i] + "'");
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        LoadHarness harness = new LoadHarness(options);
+        String json = args[0].equals("throughput") ? harness.throughput() : harness.slowBackend();
+        String out = options.get("json");
+        if (out != null) {
+            Path path = Path.of(out);
+            if (path.getParent() != null) {
+                Files.createDirectories(path.getParent());
+            }
+            Files.writeString(path, json);
+            System.out.println("wrote " + path);
+        }
+        System.exit(0); // the JDK clients' selector threads are daemons, the servers are stopped: nothing should linger
+    }
+
+    private int integer(String name, int defaultValue) {
+        return Integer.parseInt(options.getOrDefault(name, Integer.toString(defaultValue)));
+    }
+
+    // ---------------------------------------------------------------- throughput
+
+    /** One way of sending the throughput scenario's request, made afresh for each round. */
+    private interface Sender extends AutoCloseable {
+        HttpResponse<Void> send() throws IOException, InterruptedException;
+
+        @Override
+        void close();
+    }
+
+    private record Contender(String label, java.util.function.Supplier<Sender> factory) {
+    }
+
+    private String throughput() throws Exception {
+        int backends = integer("backends", 5);
+        int concurrency = integer("concurrency", 32);
+        Duration warmup = Duration.ofSeconds(integer("warmup", 5));
+        Duration measure = Duration.ofSeconds(integer("seconds", 2));
+        int rounds = integer("rounds", 5);
+        String plainExecutor = options.getOrDefault("plain-executor", "default");
+        String fairwayExecutor = options.getOrDefault("fairway-executor", "default");
+        boolean plainProxy = options.getOrDefault("plain-mode", "direct").equals("proxy");
+        HttpClient.Version fairwayVersion = HttpClient.Version.valueOf(options.getOrDefault("fairway-version", "HTTP_1_1"));
+        List<String> rows = new ArrayList<>();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        try (Backends servers = Backends.start(backends, Duration.ZERO)) {
+            HttpRequest plainRequest = HttpRequest.newBuilder(plainProxy ? servers.logicalUri() : servers.uri(0))
+                    .timeout(Duration.ofSeconds(10)).build();
+            HttpRequest logicalRequest = HttpRequest.newBuilder(servers.logicalUri()).timeout(Duration.ofSeconds(10)).build();
+            List<Contender> contenders = new ArrayList<>();
+            contenders.add(new Contender("plain HttpClient -> 1 backend", () -> {
+                HttpClient c = plain(plainExecutor, null, plainProxy ? servers.address(0) : null);
+                return sender(c, plainRequest);
+            }));
+            contenders.add(new Contender("FairwayClient round_robin -> " + backends + " backends", () ->
+                    sender(fairway(servers, "round_robin", fairwayExecutor, fairwayVersion), logicalRequest)));
+            if (backends > 1) {
+                contenders.add(new Contender(backends + " plain HttpClients, round robin by hand -> " + backends + " backends",
+                        () -> byHand(servers, plainExecutor)));
+            }
+            double[][] rps = new double[contenders.size()][rounds];
+            for (Contender c : contenders) { // JIT warm-up of the servers and every client, not recorded
+                try (Sender sender = c.factory().get()) {
+                    closedLoop(sender, concurrency, Duration.ZERO, warmup);
+                }
+            }
+            for (int round = 0; round < rounds; round++) {
+                for (int k = 0; k < contenders.size(); k++) {
+                    Contender c = contenders.get(k);
+                    try (Sender sender = c.factory().get()) {
+                        rps[k][round] = closedLoop(sender, concurrency, Duration.ofSeconds(1), measure);
+                    }
+                    rows.add(row("round", round + 1, "client", c.label(), "requests_per_second", rps[k][round]));
+                    System.out.printf(Locale.ROOT, "round %d %-60s %,8.0f requests/s%n", round + 1, c.label(), rps[k][round]);
+                }
+            }
+            for (int k = 1; k < contenders.size(); k++) {
+                double[] ratios = new double[rounds];
+                double sumK = 0;
+                double sum0 = 0;
+                for (int r = 0; r < rounds; r++) {
+                    ratios[r] = rps[k][r] / rps[0][r];
+                    sumK += rps[k][r];
+                    sum0 += rps[0][r];
+                }
+                Arrays.sort(ratios);
+                String key = k == 1 ? "fairway_vs_plain" : "by_hand_vs_plain";
+                summary.put(key + "_ratio_of_totals", sumK / sum0);
+                summary.put(key + "_median_round_ratio", ratios[rounds / 2]);
+                summary.put(key + "_min_round_ratio", ratios[0]);
+                summary.put(key + "_max_round_ratio", ratios[rounds - 1]);
+                System.out.printf(Locale.ROOT, "%s / %s: %.3f of totals, median of rounds %.3f (range %.3f to %.3f)%n",
+                        contenders.get(k).label(), contenders.get(0).label(), sumK / sum0, ratios[rounds / 2], ratios[0],
+                        ratios[rounds - 1]);
+            }
+            if (contenders.size() > 2) {
+                double f = 0;
+                double h = 0;
+                for (int r = 0; r < rounds; r++) {
+                    f += rps[1][r];
+                    h += rps[2][r];
+                }
+                summary.put("fairway_vs_by_hand_ratio_of_totals", f / h);
+                System.out.printf(Locale.ROOT, "Fairway / by hand: %.3f of totals%n", f / h);
+            }
+        }
+        return document("throughput", Map.of("backends", backends, "concurrency", concurrency, "warmup_s", warmup.toSeconds(),
+                "measure_s", measure.toSeconds(), "rounds", rounds, "plain_executor", plainExecutor,
+                "fairway_executor", fairwayExecutor, "plain_mode", plainProxy ? "proxy" : "direct",
+                "fairway_version", fairwayVersion.toString()), rows, summary);
+    }
+
+    private static Sender sender(HttpClient client, HttpRequest request) {
+        return new Sender() {
+            @Override
+            public HttpResponse<Void> send() throws IOException, InterruptedException {
+                return client.send(request, HttpResponse.BodyHandlers.discarding());
+            }
+
+            @Override
+            public void close() {
+                client.close();
+            }
+        };
+    }
+
+    /** One plain client per backend and an atomic counter: what an application might write instead of Fairway. */
+    private static Sender byHand(Backends servers, String executor) {
+        int n = servers.size();
+        HttpClient[] clients = new HttpClient[n];
+        HttpRequest[] requests = new HttpRequest[n];
+        for (int i = 0; i < n; i++) {
+            clients[i] = plain(executor, null, null);
+            requests[i] = HttpRequest.newBuilder(servers.uri(i)).timeout(Duration.ofSeconds(10)).build();
+        }
+        AtomicLong next = new AtomicLong();
+        return new Sender() {
+            @Override
+            public HttpResponse<Void> send() throws IOException, InterruptedException {
+                int i = (int) (next.getAndIncrement() % n);
+                return clients[i].send(requests[i], HttpResponse.BodyHandlers.discarding());
+            }
+
+            @Override
+            public void close() {
+                for (HttpClient c : clients) {
+                    c.close();
+                }
+            }
+        };
+    }
+
+    /**
+     * A plain HTTP/1.1 client; {@code executor} is {@code default} (the JDK's), {@code virtual} or {@code cached}; with a
+     * {@code proxy}, it sends absolute-form requests to that address, as Fairway's plain-HTTP/1.1 leaves do.
+     */
+    private static HttpClient plain(String executor, Duration connectTimeout, InetSocketAddress proxy) {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+        if (proxy != null) {
+            builder.proxy(java.net.ProxySelector.of(proxy));
+        }
+        if (connectTimeout != null) {
+            builder.connectTimeout(connectTimeout);
+        }
+        executor(executor).ifPresent(builder::executor);
+        return builder.build();
+    }
+
+    private static java.util.Optional<java.util.concurrent.Executor> executor(String name) {
+        return switch (name) {
+            case "default" -> java.util.Optional.empty();
+            case "virtual" -> java.util.Optional.of(Executors.newVirtualThreadPerTaskExecutor());
+            case "cached" -> java.util.Optional.of(Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "load-client");
+                t.setDaemon(true);
+                return t;
+            }));
+            default -> throw new IllegalArgumentException("executor '" + name + "' is not known: use default, virtual or cached");
+        };
+    }
+
+    /** Requests per second of {@code concurrency} threads sending back to back, after a warm-up. */
+    private static double closedLoop(Sender sender, int concurrency, Duration warmup, Duration measure)
+            throws InterruptedException {
+        AtomicBoolean counting = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        LongAdder done = new LongAdder();
+        LongAdder failed = new LongAdder();
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            workers.add(Thread.ofVirtual().name("load-", i).start(() -> {
+                while (!stop.get()) {
+                    try {
+                        HttpResponse<Void> response = sender.send();
+                        if (counting.get()) {
+                            (response.statusCode() == 200 ? done : failed).increment();
+                        }
+                    } catch (IOException e) {
+                        if (counting.get()) {
+                            failed.increment();
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        Thread.sleep(warmup.toMillis());
+        counting.set(true);
+        long start = System.nanoTime();
+        Thread.sleep(measure.toMillis());
+        counting.set(false);
+        long elapsed = System.nanoTime() - start;
+        stop.set(true);
+        for (Thread w : workers) {
+            w.join(15_000);
+        }
+        if (failed.sum() > 0) {
+            System.out.println("  " + failed.sum() + " requests failed");
+        }
+        return done.sum() / (elapsed / 1e9);
+    }
+
+    // ---------------------------------------------------------------- slow backend
+
+    private String slowBackend() throws Exception {
+        int rate = integer("rate", 500);
+        int serviceMillis = integer("service-ms", 2);
+        Duration normal = Duration.ofSeconds(integer("normal", 10));
+        Duration slow = Duration.ofSeconds(integer("slow", 20));
+        Duration after = Duration.ofSeconds(integer("after", 10));
+        Duration warmup = Duration.ofSeconds(integer("warmup", 3));
+        String outlier = options.getOrDefault("outlier", "default");
+        if (!outlier.equals("default") && !outlier.equals("off")) {
+            throw new IllegalArgumentException("--outlier " + outlier + " is not known: use default or off");
+        }
+        List<String> clients = List.of(options.getOrDefault("clients",
+                "round_robin,least_conn,peak_ewma,plain-slow,plain-healthy").split(","));
+        List<String> rows = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "%-30s %9s %9s %9s %9s %9s %9s %12s%n", "client", "requests", "success", "p50 ms",
+                "p99 ms", "p99.9 ms", "max ms", "slow got");
+        try (Backends servers = Backends.start(11, Duration.ofMillis(serviceMillis))) {
+            for (String name : clients) {
+                HttpClient client;
+                URI uri;
+                String label;
+                switch (name) {
+                    case "plain-slow" -> {
+                        client = plain("default", Duration.ofSeconds(1), null);
+                        uri = servers.uri(0);
+                        label = "plain HttpClient -> the slowing backend";
+                    }
+                    case "plain-healthy" -> {
+                        client = plain("default", Duration.ofSeconds(1), null);
+                        uri = servers.uri(1);
+                        label = "plain HttpClient -> a healthy backend";
+                    }
+                    default -> {
+                        FairwayClient.Builder builder = builder(servers, name, "default", HttpClient.Version.HTTP_1_1);
+                        if (outlier.equals("off")) {
+                            builder.outlierOption("consecutive_failures", 0).outlierOption("success_rate_enforcement", 0);
+                        }
+                        client = builder.build();
+                        uri = servers.logicalUri();
+                        label = "FairwayClient " + name;
+                    }
+                }
+                try (client) {
+                    openLoop(client, uri, rate, warmup, Duration.ZERO, Duration.ZERO, servers); // warm-up, not recorded
+                    servers.resetCounts();
+                    Run run = openLoop(client, uri, rate, normal, slow, after, servers);
+                    long slowGot = servers.hits(0);
+                    System.out.printf(Locale.ROOT, "%-30s %9d %8.3f%% %9.1f %9.1f %9.1f %9.1f %12d%n", label, run.requests(),
+                            100.0 * run.successRate(), run.percentile(0.50), run.percentile(0.99), run.percentile(0.999),
+                            run.percentile(1.0), slowGot);
+                    rows.add(row("client", label, "requests", run.requests(), "success_rate", run.successRate(),
+                            "failures", run.failures(), "p50_ms", run.percentile(0.50), "p99_ms", run.percentile(0.99),
+                            "p999_ms", run.percentile(0.999), "max_ms", run.percentile(1.0),
+                            "requests_received_by_slowing_backend", slowGot));
+                }
+                servers.awaitIdle(Duration.ofSeconds(5));
+            }
+        }
+        return document("slow_backend", Map.of("backends", 11, "rate_per_second", rate, "service_ms", serviceMillis,
+                "request_timeout_ms", 1000, "slow_response_ms", 2000, "normal_s", normal.toSeconds(), "slow_s", slow.toSeconds(),
+                "after_s", after.toSeconds(), "warmup_s", warmup.toSeconds(), "outlier_detection", outlier), rows, Map.of());
+    }
+
+    /** The latencies of one open-loop run, in nanoseconds, and which requests succeeded. */
+    private record Run(long[] latencies, int failures) {
+        int requests() {
+            return latencies.length;
+        }
+
+        double successRate() {
+            return 1.0 - (double) failures / latencies.length;
+        }
+
+        /** The latency at quantile {@code q} (nearest rank), in milliseconds. */
+        double percentile(double q) {
+            int rank = (int) Math.ceil(q * latencies.length);
+            return latencies[Math.max(0, Math.min(latencies.length - 1, rank - 1))] / 1e6;
+        }
+    }
+
+    /**
+     * Sends at a fixed rate for {@code normal + slow + after}, with backend 0 slow during the middle phase; waits for
+     * every request to finish (at most 5 s after the last is sent).
+     */
+    private static Run openLoop(HttpClient client, URI uri, int rate, Duration normal, Duration slow, Duration after,
+                                Backends servers) throws InterruptedException {
+        long period = 1_000_000_000L / rate;
+        long total = normal.plus(slow).plus(after).toNanos();
+        int count = (int) (total / period);
+        long[] latencies = new long[count];
+        AtomicLong failures = new AtomicLong();
+        CountDownLatch finished = new CountDownLatch(count);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build();
+        long slowFrom = normal.toNanos();
+        long slowUntil = normal.plus(slow).toNanos();
+        boolean slowOn = false;
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long offset = i * period;
+            if (!slowOn && slow.isPositive() && offset >= slowFrom && offset < slowUntil) {
+                servers.slow(0, true);
+                slowOn = true;
+            } else if (slowOn && offset >= slowUntil) {
+                servers.slow(0, false);
+                slowOn = false;
+            }
+            long intended = start + offset;
+            long wait;
+            while ((wait = intended - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int index = i;
+            try {
+                client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+                    latencies[index] = System.nanoTime() - intended;
+                    if (error != null || response.statusCode() != 200) {
+                        failures.incrementAndGet();
+                    }
+                    finished.countDown();
+                });
+            } catch (RuntimeException e) {
+                latencies[index] = System.nanoTime() - intended;
+                failures.incrementAndGet();
+                finished.countDown();
+            }
+        }
+        servers.slow(0, false);
+        if (!finished.await(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(finished.getCount() + " requests did not finish within 5 s of the last one");
+        }
+        long[] sorted = latencies.clone();
+        Arrays.sort(sorted);
+        return new Run(sorted, (int) failures.get());
+    }
+
+    // ---------------------------------------------------------------- clients and servers
+
+    private static FairwayClient fairway(Backends servers, String picker, String executor, HttpClient.Version version) {
+        return builder(servers, picker, executor, version).build();
+    }
+
+    private static FairwayClient.Builder builder(Backends servers, String picker, String executor, HttpClient.Version version) {
+        FairwayClient.Builder builder = FairwayClient.newBuilder()
+                .resolver("static")
+                .resolverOption("addresses", servers.addressList())
+                .picker(picker)
+                .version(version)
+                .connectTimeout(Duration.ofSeconds(1))
+                .seed(7);
+        executor(executor).ifPresent(builder::executor);
+        return builder;
+    }
+
+    /** N HTTP/1.1 servers on 127.0.0.2, 127.0.0.3, ... and one port. */
+    private static final class Backends implements AutoCloseable {
+        private final List<HttpServer> servers;
+        private final int port;
+        private final AtomicBoolean[] slow;
+        private final LongAdder[] hits;
+        private final AtomicLong inFlight;
+        private final ExecutorService executor;
+
+        private Backends(List<HttpServer> servers, int port, AtomicBoolean[] slow, LongAdder[] hits, AtomicLong inFlight,
+                         ExecutorService executor) {
+            this.servers = servers;
+            this.port = port;
+            this.slow = slow;
+            this.hits = hits;
+            this.inFlight = inFlight;
+            this.executor = executor;
+        }
+
+        static Backends start(int n, Duration service) throws IOException {
+            for (int attempt = 0; ; attempt++) {
+                ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+                AtomicBoolean[] slow = new AtomicBoolean[n];
+                LongAdder[] hits = new LongAdder[n];
+                AtomicLong inFlight = new AtomicLong();
+                List<HttpServer> servers = new ArrayList<>();
+                int port = 0;
+                try {
+                    for (int i = 0; i < n; i++) {
+                        slow[i] = new AtomicBoolean();
+                        hits[i] = new LongAdder();
+                        HttpServer server = HttpServer.create(new InetSocketAddress(loopback(i), port), 1024);
+                        port = server.getAddress().getPort();
+                        AtomicBoolean isSlow = slow[i];
+                        LongAdder count = hits[i];
+                        server.createContext("/", exchange -> handle(exchange, isSlow, count, inFlight, service));
+                        server.setExecutor(executor);
+                        server.start();
+                        servers.add(server);
+                    }
+                    return new Backends(servers, port, slow, hits, inFlight, executor);
+                } catch (BindException e) {
+                    servers.forEach(s -> s.stop(0));
+                    executor.close();
+                    if (attempt == 5) {
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        private static void handle(HttpExchange exchange, AtomicBoolean slow, LongAdder hits, AtomicLong inFlight,
+                                   Duration service) throws IOException {
+            inFlight.incrementAndGet();
+            hits.increment();
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                in.transferTo(OutputStream.nullOutputStream());
+                if (slow.get()) {
+                    Thread.sleep(2_000); // simulated slow service
+                } else if (service.isPositive()) {
+                    Thread.sleep(service); // simulated service time
+                }
+                exchange.sendResponseHeaders(200, BODY.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(BODY);
+                }
+            } catch (IOException e) {
+                // the client gave up (timed out) and closed the connection
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        static InetAddress loopback(int i) throws IOException {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
+        }
+
+        URI uri(int i) {
+            return URI.create("http://127.0.0." + (2 + i) + ":" + port + "/");
+        }
+
+        int size() {
+            return servers.size();
+        }
+
+        InetSocketAddress address(int i) {
+            return servers.get(i).getAddress();
+        }
+
+        URI logicalUri() {
+            return URI.create("http://" + HOST + ":" + port + "/");
+        }
+
+        String addressList() {
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < servers.size(); i++) {
+                s.append(i == 0 ? "" : ",").append("127.0.0.").append(2 + i);
+            }
+            return s.toString();
+        }
+
+        void slow(int i, boolean on) {
+            slow[i].set(on);
+        }
+
+        long hits(int i) {
+            return hits[i].sum();
+        }
+
+        void resetCounts() {
+            for (LongAdder h : hits) {
+                h.reset();
+            }
+        }
+
+        /** Waits until no exchange is being served (slow ones included), at most {@code limit}. */
+        void awaitIdle(Duration limit) throws InterruptedException {
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+
+        @Override
+        public void close() {
+            servers.forEach(s -> s.stop(0));
+            executor.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- JSON
+
+    private static String row(Object... keysAndValues) {
+        StringBuilder s = new StringBuilder("{");
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            s.append(i == 0 ? "" : ", ").append(quote(keysAndValues[i].toString())).append(": ").append(value(keysAndValues[i + 1]));
+        }
+        return s.append('}').toString();
+    }
+
+    private static String document(String scenario, Map<String, Object> parameters, List<String> rows, Map<String, Object> summary) {
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("available_processors", Runtime.getRuntime().availableProcessors());
+        machine.put("java_version", System.getProperty("java.version"));
+        machine.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        StringBuilder s = new StringBuilder("{\n");
+        s.append("  \"scenario\": ").append(quote(scenario)).append(",\n");
+        s.append("  \"finished\": ").append(quote(Instant.now().toString())).append(",\n");
+        s.append("  \"machine\": ").append(object(machine)).append(",\n");
+        s.append("  \"parameters\": ").append(object(new java.util.TreeMap<>(parameters))).append(",\n");
+        s.append("  \"results\": [\n    ").append(String.join(",\n    ", rows)).append("\n  ]");
+        if (!summary.isEmpty()) {
+            s.append(",\n  \"summary\": ").append(object(summary));
+        }
+        return s.append("\n}\n").toString();
+    }
+
+    private static String object(Map<String, Object> map) {
+        List<Object> flat = new ArrayList<>();
+        map.forEach((k, v) -> {
+            flat.add(k);
+            flat.add(v);
+        });
+        return row(flat.toArray());
+    }
+
+    private static String value(Object v) {
+        if (v instanceof Double d) {
+            return String.format(Locale.ROOT, "%.4f", d);
+        }
+        if (v instanceof Number || v instanceof Boolean) {
+            return v.toString();
+        }
+        return quote(v.toString());
+    }
+
+    private static String quote(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+}
