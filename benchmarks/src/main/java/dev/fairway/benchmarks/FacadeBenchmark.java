@@ -16,6 +16,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +37,8 @@ import java.util.function.Function;
  * network: its leaves come from the builder's package-private {@code leafFactory}, called by reflection (the
  * benchmarks run on the class path, where the module boundary does not apply). {@code version = HTTP_1_1} takes
  * Fairway's plain-HTTP/1.1 path (the leaf is a proxy, the request is passed on as it is); {@code HTTP_2} takes the
- * direct path, which builds a new request with the backend's IP in the URI.
+ * direct path, which builds a new request with the backend's IP in the URI. With {@code -p jfr=default} or
+ * {@code -p jfr=profile} a JFR recording runs meanwhile, to show what recording costs on the request path.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -56,12 +60,31 @@ public class FacadeBenchmark {
         @Param({"round_robin"})
         public String picker;
 
+        /**
+         * A JFR recording running during the trial: {@code off} (none), or the JDK's {@code default} or
+         * {@code profile} settings; Fairway's own events are enabled in both.
+         */
+        @Param({"off"})
+        public String jfr;
+
+        private static final String[] FAIRWAY_EVENTS = {"dev.fairway.Resolution", "dev.fairway.Backend",
+            "dev.fairway.HealthTransition", "dev.fairway.Ejection", "dev.fairway.Leaf", "dev.fairway.NoBackend"};
+
         HttpClient leaf;
         FairwayClient fairway;
         HttpRequest request;
+        Recording recording;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
+            if (!jfr.equals("off")) {
+                recording = new Recording(Configuration.getConfiguration(jfr));
+                for (String event : FAIRWAY_EVENTS) { // by name: they register when first used
+                    recording.enable(event);
+                }
+                recording.setToDisk(true);
+                recording.start();
+            }
             HttpClient.Version v = HttpClient.Version.valueOf(version);
             leaf = new InProcessHttpClient(v);
             FairwayClient.Builder builder = FairwayClient.newBuilder()
@@ -83,6 +106,9 @@ public class FacadeBenchmark {
         @TearDown(Level.Trial)
         public void tearDown() {
             fairway.close();
+            if (recording != null) {
+                recording.close(); // stops it and deletes its data
+            }
         }
     }
 
