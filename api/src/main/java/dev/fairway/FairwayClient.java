@@ -173,7 +173,7 @@ public final class FairwayClient extends HttpClient {
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler)
             throws IOException, InterruptedException {
-        return Engine.await(sendAsync(request, responseBodyHandler));
+        return engine.sendBlocking(request, responseBodyHandler);
     }
 
     @Override
@@ -237,7 +237,7 @@ public final class FairwayClient extends HttpClient {
      * Builds {@link FairwayClient}s, like {@link HttpClient.Builder}, with the balancing options added.
      *
      * <p>Defaults: no connect timeout, {@link Version#HTTP_2}, {@link Redirect#NEVER}, no cookie handler, the
-     * default {@link SSLContext}, a virtual thread per task shared by all leaves; resolver {@code dns}, picker
+     * default {@link SSLContext}, a cached pool of daemon threads shared by all leaves; resolver {@code dns}, picker
      * {@code round_robin}, no health check, lifetime policy {@code max_age}; first resolution waits at most 10 seconds;
      * at most 100 requests in flight per backend; targets unused for 15 minutes are released.
      *
@@ -452,8 +452,9 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
-         * The executor for all leaves' asynchronous work; default a virtual thread per task, owned and closed by
-         * the client. An executor given here is not shut down by the client.
+         * The executor for all leaves' asynchronous work; default a cached pool of daemon platform threads, as the
+         * JDK's own default but shared by every leaf, owned and shut down by the client (idle threads exit after
+         * 60 s). An executor given here is not shut down by the client.
          *
          * @param executor the executor
          * @return this builder

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.CookieManager;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,8 +21,11 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -299,5 +304,103 @@ class FacadeTest {
         ExecutionException async = assertThrows(ExecutionException.class,
                 () -> client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).get());
         assertInstanceOf(HttpTimeoutException.class, async.getCause());
+    }
+    @Test
+    void interruptingABlockingSendCancelsTheExchangeAndReleasesLoad() throws Exception {
+        for (var s : pods.servers) {
+            s.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
+        }
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().name("blocking-caller").start(() -> {
+            try {
+                client.send(request("/slow"), HttpResponse.BodyHandlers.ofString());
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        Await.until("request in flight", Duration.ofSeconds(5), () -> Introspect.inFlight(client) == 1);
+        caller.interrupt();
+        assertInstanceOf(InterruptedException.class, outcome.get(2, TimeUnit.SECONDS), "send throws at once, not after 3 s");
+        Await.until("in-flight released after the interrupt", Duration.ofSeconds(5), () -> Introspect.inFlight(client) == 0);
+        assertEquals(200, client.send(request("/"), HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    @Test
+    void aThreadInterruptedBeforeSendSendsNothing() {
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, () -> client.send(request("/"), HttpResponse.BodyHandlers.discarding()));
+        assertFalse(Thread.currentThread().isInterrupted(), "the interrupt is consumed, as HttpClient.send does");
+        assertEquals(List.of(0, 0, 0), pods.requestCounts());
+    }
+
+    /**
+     * Counts the tasks handed to an executor because of how an exchange was called, not because the socket had
+     * something to say: {@code sendAsync} starting the exchange on the executor ({@code MultiExchange.responseAsync}),
+     * and the JDK calling the {@code getBody} of a body subscriber it does not trust (any but its own) on the executor
+     * ({@code ResponseSubscribers.getBodyAsync}). {@code HttpClient.send} with the JDK's own subscribers hands off
+     * neither. The other hand-offs (the selector thread passing reads and writes on) depend on timing and are not
+     * counted.
+     */
+    private static final class CallingStyleHandOffs implements java.util.concurrent.Executor {
+        private final ExecutorService pool;
+        final AtomicInteger count = new AtomicInteger();
+
+        CallingStyleHandOffs(ExecutorService pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            boolean callingStyle = StackWalker.getInstance().walk(frames -> frames.anyMatch(f ->
+                    f.getClassName().equals("jdk.internal.net.http.MultiExchange") && f.getMethodName().equals("responseAsync")
+                            || f.getClassName().equals("jdk.internal.net.http.ResponseSubscribers") && f.getMethodName().equals("getBodyAsync")));
+            if (callingStyle) {
+                count.incrementAndGet();
+            }
+            pool.execute(task);
+        }
+    }
+
+    /**
+     * Fairway's {@code send} keeps the JDK's {@code send} behaviour: the exchange runs on the calling thread until it
+     * must wait for the socket, and the JDK's own body subscribers reach the leaf unwrapped. Otherwise every request
+     * would take one or two more thread hand-offs than a plain client's (pinned here for the JDK too).
+     */
+    @Test
+    void blockingSendHandsNothingToTheExecutorThatAPlainClientsSendDoesNot() throws Exception {
+        try (ExecutorService pool = Executors.newCachedThreadPool()) {
+            CallingStyleHandOffs fairwayTasks = new CallingStyleHandOffs(pool);
+            CallingStyleHandOffs plainTasks = new CallingStyleHandOffs(pool);
+            try (FairwayClient fairway = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                         .resolver("static").resolverOption("addresses", "127.0.0.2").executor(fairwayTasks).build();
+                 HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                         .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.2", pods.port))).executor(plainTasks).build()) {
+                HttpRequest request = request("/");
+                int requests = 20;
+                for (int i = 0; i < requests; i++) {
+                    assertEquals(200, fairway.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+                    assertEquals(200, fairway.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+                    assertEquals(200, plain.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+                }
+                assertEquals(0, plainTasks.count.get(), "the JDK's send with its own subscriber");
+                assertEquals(0, fairwayTasks.count.get(), "Fairway's send with the JDK's subscribers");
+
+                for (int i = 0; i < requests; i++) {
+                    plain.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(5, TimeUnit.SECONDS);
+                }
+                assertTrue(plainTasks.count.get() >= requests, "the JDK's sendAsync starts each exchange on the executor: "
+                        + plainTasks.count.get() + " hand-offs for " + requests + " requests");
+                fairwayTasks.count.set(0);
+                HttpResponse.BodyHandler<String> notTheJdks = info -> HttpResponse.BodySubscribers.mapping(
+                        HttpResponse.BodySubscribers.ofString(java.nio.charset.StandardCharsets.UTF_8), String::trim);
+                for (int i = 0; i < requests; i++) {
+                    assertEquals(200, fairway.send(request, notTheJdks).statusCode());
+                }
+                // a subscriber of the caller's that Fairway must wrap (mapping is not among the unwrapped): one hand-off
+                assertTrue(fairwayTasks.count.get() >= requests, "a wrapped subscriber's getBody runs on the executor: "
+                        + fairwayTasks.count.get() + " hand-offs for " + requests + " requests");
+            }
+        }
     }
 }

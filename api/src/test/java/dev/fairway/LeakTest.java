@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LeakTest {
 
-    private record Usage(long threads, long fds, long heap) {
+    private record Usage(long threads, long workers, long fds, long heap) {
     }
 
     /** Heap left by a full collection; Cleaner actions of retired clients free more on the next one. */
@@ -56,9 +56,13 @@ class LeakTest {
             }
             heap = again;
         }
+        // The executor's workers (a cached pool) come and go with the load: counted apart, and bounded below.
         long threads = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
-                .filter(t -> t.getName().startsWith("HttpClient-") || t.getName().startsWith("fairway-")).count();
-        return new Usage(threads, fds(), heap);
+                .filter(t -> t.getName().startsWith("HttpClient-") || t.getName().startsWith("fairway-"))
+                .filter(t -> !t.getName().contains("-worker-")).count();
+        long workers = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("fairway-") && t.getName().contains("-worker-")).count();
+        return new Usage(threads, workers, fds(), heap);
     }
 
     private static long fds() throws IOException {
@@ -101,11 +105,14 @@ class LeakTest {
             runUntil(client, uri, failures, () -> recycled.get() >= target);
             settle(client, retiredAt, closedAt);
             Usage after = usage();
-            System.out.printf("after %d recycles: threads %d -> %d, fds %d -> %d, heap %d KiB -> %d KiB%n", recycled.get(),
-                    before.threads(), after.threads(), before.fds(), after.fds(), before.heap() / 1024, after.heap() / 1024);
+            System.out.printf("after %d recycles: threads %d -> %d, executor workers %d -> %d, fds %d -> %d, heap %d KiB -> %d KiB%n",
+                    recycled.get(), before.threads(), after.threads(), before.workers(), after.workers(), before.fds(), after.fds(),
+                    before.heap() / 1024, after.heap() / 1024);
 
             assertEquals(List.of(), failures);
             within("threads", before.threads(), after.threads(), 0.05);
+            // 4 senders keep at most a few tasks each on the executor: a worker leaked per recycle would show as hundreds
+            assertTrue(after.workers() <= 16, "executor workers: " + after.workers());
             if (after.fds() > before.fds() * 1.05) {
                 // sockets the servers accepted last may take a moment to close: wait for that, with a deadline
                 Await.until("file descriptors back within 5 % of " + before.fds(), Duration.ofSeconds(10), () -> {

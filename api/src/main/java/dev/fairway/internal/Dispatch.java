@@ -43,6 +43,22 @@ final class Dispatch<T>
     private volatile boolean reported;
     private final long startNanos;
     volatile URI redirectTo;
+    /**
+     * The caller's subscriber went to the leaf unwrapped (see {@link #completesWithTheExchange}): the exchange's end
+     * is the body's end, and {@link Exchange} releases the load then.
+     */
+    volatile boolean direct;
+
+    /**
+     * The JDK's own subscribers whose body is complete when the exchange's future completes ({@code ofString},
+     * {@code ofByteArray}, {@code discarding}, {@code replacing}, {@code ofByteArrayConsumer}). The JDK calls their
+     * {@code getBody} inline, but any other subscriber's (such as a wrapper) through the executor: one more thread
+     * hand-off per response. A JDK whose classes differ only falls back to wrapping.
+     */
+    private static final java.util.Set<Class<?>> COMPLETE_WITH_EXCHANGE = java.util.Set.of(
+            HttpResponse.BodySubscribers.discarding().getClass(),
+            HttpResponse.BodySubscribers.ofByteArray().getClass(),
+            HttpResponse.BodySubscribers.ofByteArrayConsumer(bytes -> { }).getClass());
 
     Dispatch(Exchange<T> exchange, BackendImpl backend, Leaf leaf, HttpRequest request) {
         this.exchange = exchange;
@@ -101,7 +117,26 @@ final class Dispatch<T>
             subscriber = exchange.handler.apply(info);
         }
         delegate = subscriber;
+        if (completesWithTheExchange(subscriber)) {
+            direct = true;
+            return subscriber;
+        }
         return this;
+    }
+
+    /** Whether {@code subscriber}'s body ends when the exchange does, so that it needs no wrapper to see the end. */
+    static boolean completesWithTheExchange(HttpResponse.BodySubscriber<?> subscriber) {
+        return subscriber != null && COMPLETE_WITH_EXCHANGE.contains(subscriber.getClass());
+    }
+
+    /** A body failure, explained if it came from closing a retired leaf at the end of its drain grace. */
+    Throwable explain(Throwable throwable) {
+        if (leaf.forced) {
+            return new java.io.IOException("the connection to " + backend.address().authority() + " of " + backend.pool.target
+                    + " was retired (" + leaf.retiredReason + ") and closed after its drain grace of " + leaf.terms.drainGrace()
+                    + " while this body was still streaming", throwable);
+        }
+        return throwable;
     }
 
     // BodySubscriber
@@ -129,12 +164,7 @@ final class Dispatch<T>
     @Override
     public void onError(Throwable throwable) {
         release();
-        if (leaf.forced) {
-            throwable = new java.io.IOException("the connection to " + backend.address().authority() + " of " + backend.pool.target
-                    + " was retired (" + leaf.retiredReason + ") and closed after its drain grace of " + leaf.terms.drainGrace()
-                    + " while this body was still streaming", throwable);
-        }
-        delegate.onError(throwable);
+        delegate.onError(explain(throwable));
     }
 
     @Override

@@ -33,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,7 +83,12 @@ public final class Engine {
             this.executor = config.executor().get();
             this.ownedExecutor = null;
         } else {
-            this.ownedExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fairway-" + number + "-", 0).factory());
+            // As the JDK's own default: a cached pool of daemon platform threads, here shared by every leaf. Measured
+            // faster than a virtual thread per task when many leaves (each with its own selector thread) hand work
+            // to one pool (docs/benchmarks.md, throughput); idle threads exit after 60 s.
+            this.ownedExecutor = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.SynchronousQueue<>(),
+                    Thread.ofPlatform().daemon().name("fairway-" + number + "-worker-", 0).factory());
             this.executor = ownedExecutor;
         }
         if (config.scheduler().isPresent()) {
@@ -161,6 +165,29 @@ public final class Engine {
         Objects.requireNonNull(handler, "responseBodyHandler");
         Target.of(request.uri()); // validates before anything is sent, as HttpClient does
         return new Exchange<>(this, request, handler, null).start();
+    }
+
+    /**
+     * Sends a request and waits for the response on the calling thread, as {@code HttpClient.send} does: the leaf
+     * is called through its own blocking {@code send} where the exchange starts on this thread (see
+     * {@link Exchange#startBlocking()}).
+     *
+     * @param request the caller's request
+     * @param handler the caller's body handler
+     * @param <T>     the body type
+     * @return the response
+     * @throws IOException          the exchange's failure, mapped as {@code HttpClient.send} maps it
+     * @throws InterruptedException if interrupted; the exchange is cancelled
+     */
+    public <T> HttpResponse<T> sendBlocking(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(handler, "responseBodyHandler");
+        Target.of(request.uri());
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return await(new Exchange<>(this, request, handler, null).startBlocking());
     }
 
     /** Sends a request to one given backend, without redirects or retries (for health checks). */

@@ -54,6 +54,14 @@ final class Exchange<T> {
     private int streamRequeues;
     private FacadeResponse<T> previous;
     private volatile CompletableFuture<?> current;
+    /**
+     * The thread blocked in {@code FairwayClient.send} for this exchange while its first steps run on it, else
+     * {@code null}. Only that thread's reads matter (any other thread sees {@code null} or a thread not its own), so
+     * the field needs no synchronisation.
+     */
+    private Thread blockingCaller;
+    /** Set when the blocking caller was interrupted inside the leaf's {@code send}. */
+    private boolean interrupted;
 
     Exchange(Engine engine, HttpRequest request, HttpResponse.BodyHandler<T> handler, BackendImpl pinned) {
         this.engine = engine;
@@ -67,6 +75,30 @@ final class Exchange<T> {
     /** Starts the first hop. */
     CompletableFuture<HttpResponse<T>> start() {
         nextHop();
+        return result;
+    }
+
+    /**
+     * Starts the first hop for a caller that blocks until the response: while the steps run on the caller's thread,
+     * each leaf is called through its blocking {@code send}, which runs the exchange inline as far as the JDK can.
+     * {@code sendAsync} would start the exchange on the executor and complete its future through the common pool: two
+     * more thread hand-offs per request. Steps that run later on other threads (after a queue wait, say) send
+     * asynchronously as usual.
+     *
+     * @return the caller's future, usually complete already
+     * @throws InterruptedException if the caller was interrupted while a leaf was sending; the exchange is cancelled
+     */
+    CompletableFuture<HttpResponse<T>> startBlocking() throws InterruptedException {
+        blockingCaller = Thread.currentThread();
+        try {
+            nextHop();
+        } finally {
+            blockingCaller = null;
+        }
+        if (interrupted) {
+            result.cancel(true);
+            throw new InterruptedException();
+        }
         return result;
     }
 
@@ -192,6 +224,10 @@ final class Exchange<T> {
             failed(backend, null, e);
             return;
         }
+        if (blockingCaller == Thread.currentThread()) {
+            sendBlocking(dispatch, leafRequest);
+            return;
+        }
         CompletableFuture<HttpResponse<T>> future;
         try {
             future = dispatch.leaf.client.sendAsync(leafRequest, dispatch);
@@ -207,6 +243,35 @@ final class Exchange<T> {
             future.cancel(true);
         }
         future.whenComplete(dispatch);
+    }
+
+    /**
+     * {@link #sendAcquired}'s ending for a blocking caller on its own thread: the leaf's {@code send} instead of
+     * {@code sendAsync}, its outcome handled exactly as the future's would be.
+     */
+    private void sendBlocking(Dispatch<T> dispatch, HttpRequest leafRequest) {
+        current = null;
+        // Counted before the leaf has the exchange (send returns only at the end): a retirement this triggers creates
+        // a successor and leaves the current leaf serving, so this exchange is not lost either way.
+        dispatch.leaf.countRequest();
+        HttpResponse<T> response;
+        try {
+            response = dispatch.leaf.client.send(leafRequest, dispatch);
+        } catch (IOException e) {
+            completed(dispatch, null, e);
+            return;
+        } catch (InterruptedException e) {
+            // The JDK cancelled its exchange; account for it as a cancelled future would, then let the caller throw.
+            interrupted = true;
+            completed(dispatch, null, new java.util.concurrent.CancellationException("interrupted"));
+            return;
+        } catch (RuntimeException e) {
+            // Rejected before sending (as sendAsync throws): not the backend's fault.
+            dispatch.release();
+            result.completeExceptionally(e);
+            return;
+        }
+        completed(dispatch, response, null);
     }
 
     /** The leaf's future completed. */
@@ -225,6 +290,9 @@ final class Exchange<T> {
             dispatch.report(-1);
             dispatch.release();
             Throwable cause = unwrap(failure);
+            if (dispatch.direct) {
+                cause = dispatch.explain(cause); // the headers had arrived: the body failed
+            }
             dispatch.backend.failures.incrementAndGet();
             Leaf leaf = dispatch.leaf;
             if (!leaf.promoted && leaf.replacing != null) {
@@ -236,6 +304,11 @@ final class Exchange<T> {
             }
             failed(dispatch.backend, leaf, cause);
             return;
+        }
+        if (dispatch.direct) {
+            // an unwrapped subscriber: its body ended with the exchange
+            dispatch.backend.succeeded();
+            dispatch.release();
         }
         if (dispatch.redirectTo != null) {
             previous = new FacadeResponse<>(response, hop, previous, dispatch.backend.address(), false);
