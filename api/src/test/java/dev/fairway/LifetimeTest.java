@@ -110,28 +110,37 @@ class LifetimeTest {
         }
     }
 
+    /** A client whose leaves retire after 2 s with a 1 s grace, and a pod whose {@code /stream} dribbles for 30 s. */
+    private static FairwayClient retiredWhileStreaming(Pods pods) {
+        pods.servers.get(0).stubFor(get(urlEqualTo("/stream")).willReturn(aResponse().withStatus(200)
+                .withBody(new byte[64 * 1024]).withChunkedDribbleDelay(64, 30_000)));
+        return FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .resolver("static").resolverOption("addresses", pods.addresses())
+                .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "2s").lifetimePolicyOption("max_age_jitter", 0)
+                .lifetimePolicyOption("drain_grace", "1s").build();
+    }
+
+    /** The messages of a failure and its causes. */
+    private static String messagesOf(Throwable e) {
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append(" / ");
+        }
+        return messages.toString();
+    }
+
     @Test
     void aBodyStillStreamingWhenTheDrainGraceRunsOutFailsSayingTheConnectionWasRetired() throws Exception {
         try (Pods pods = Pods.start(1);
-             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                     .resolver("static").resolverOption("addresses", pods.addresses())
-                     .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "2s").lifetimePolicyOption("max_age_jitter", 0)
-                     .lifetimePolicyOption("drain_grace", "1s").build()) {
-            pods.servers.get(0).stubFor(get(urlEqualTo("/stream")).willReturn(aResponse().withStatus(200)
-                    .withBody(new byte[64 * 1024]).withChunkedDribbleDelay(64, 30_000)));
+             FairwayClient client = retiredWhileStreaming(pods)) {
             HttpResponse<InputStream> streaming = client.send(HttpRequest.newBuilder(uri(pods, "/stream")).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             IOException e;
             try (InputStream body = streaming.body()) {
                 e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, body::readAllBytes);
             }
-            Throwable t = e;
-            StringBuilder messages = new StringBuilder();
-            while (t != null) {
-                messages.append(t.getMessage()).append(" / ");
-                t = t.getCause();
-            }
-            assertTrue(messages.toString().contains("was retired (age) and closed after its drain grace of PT1S"), messages.toString());
+            String messages = messagesOf(e);
+            assertTrue(messages.contains("was retired (age) and closed after its drain grace of PT1S"), messages);
             Await.until("load released", Duration.ofSeconds(5), () -> client.inFlight() == 0);
         }
     }
@@ -139,22 +148,12 @@ class LifetimeTest {
     @Test
     void aStringBodyCutByTheDrainGraceFailsSayingSoAndIsNotSentAgain() throws Exception {
         try (Pods pods = Pods.start(1);
-             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                     .resolver("static").resolverOption("addresses", pods.addresses())
-                     .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "2s").lifetimePolicyOption("max_age_jitter", 0)
-                     .lifetimePolicyOption("drain_grace", "1s").build()) {
-            pods.servers.get(0).stubFor(get(urlEqualTo("/stream")).willReturn(aResponse().withStatus(200)
-                    .withBody(new byte[64 * 1024]).withChunkedDribbleDelay(64, 30_000)));
+             FairwayClient client = retiredWhileStreaming(pods)) {
             // ofString's subscriber goes to the leaf unwrapped; the failure must still be explained, and not resent
             IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
                     () -> client.send(HttpRequest.newBuilder(uri(pods, "/stream")).build(), HttpResponse.BodyHandlers.ofString()));
-            Throwable t = e;
-            StringBuilder messages = new StringBuilder();
-            while (t != null) {
-                messages.append(t.getMessage()).append(" / ");
-                t = t.getCause();
-            }
-            assertTrue(messages.toString().contains("was retired (age) and closed after its drain grace of PT1S"), messages.toString());
+            String messages = messagesOf(e);
+            assertTrue(messages.contains("was retired (age) and closed after its drain grace of PT1S"), messages);
             assertEquals(1, pods.servers.get(0).getAllServeEvents().size(), "the request reached the server: not sent again");
             Await.until("load released", Duration.ofSeconds(5), () -> client.inFlight() == 0);
         }

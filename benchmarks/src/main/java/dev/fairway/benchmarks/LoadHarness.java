@@ -36,15 +36,19 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * End-to-end load against real HTTP/1.1 servers on loopback addresses {@code 127.0.0.2}, {@code 127.0.0.3}, … (one
- * shared port, like pods behind a headless service), served by {@code com.sun.net.httpserver} on virtual threads in
- * this JVM. Nothing leaves the machine; every phase is bounded in time.
+ * shared port, like pods behind a headless service). Nothing leaves the machine; every phase is bounded in time.
  *
- * <p><b>{@code throughput}</b>: closed loop, {@code --concurrency} virtual threads each sending requests back to back.
- * After a warm-up of every client ({@code --warmup} seconds each), {@code --rounds} rounds each measure, for
- * {@code --seconds} after one settling second, a plain {@link HttpClient} to one backend, a {@link FairwayClient}
- * ({@code round_robin}) over {@code --backends} backends, and as many plain clients picked in turn by an atomic counter
- * (what an application might write instead of Fairway); prints requests per second and the ratios, per round and
- * over all rounds.
+ * <p><b>{@code throughput}</b>: closed loop, {@code --concurrency} threads ({@code --callers virtual} or
+ * {@code platform}) each sending requests back to back. After a warm-up of every client ({@code --warmup} seconds
+ * each), {@code --rounds} rounds each measure, for {@code --seconds} after one settling second, a plain
+ * {@link HttpClient} to one backend, a {@link FairwayClient} ({@code round_robin}) over {@code --backends} backends,
+ * and as many plain clients picked in turn by an atomic counter (what an application might write instead of Fairway);
+ * prints requests per second and the ratios, per round and over all rounds. The backends are
+ * {@code com.sun.net.httpserver} servers in this JVM ({@code --servers jvm}), or a {@link Responder} in a child JVM
+ * ({@code --servers process}, optionally under {@code taskset -c} with {@code --server-cpus}), whose cost does not
+ * depend on the number of backends.
+ *
+ * <p><b>{@code serve}</b>: the child process of {@code --servers process}: see {@link Responder}.
  *
  * <p><b>{@code slow}</b>: open loop, {@code --rate} requests per second at fixed intervals (latency is measured from
  * each request's scheduled time, so a stalled sender cannot hide latency), request timeout 1 s, 11 backends answering
@@ -55,6 +59,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * {@snippet lang = "shell" :
  * java -cp benchmarks/target/benchmarks.jar dev.fairway.benchmarks.LoadHarness throughput --json docs/benchmarks/load-throughput.json
+ * taskset -c 0 java -cp benchmarks/target/benchmarks.jar dev.fairway.benchmarks.LoadHarness throughput --servers process --server-cpus 1
  * java -cp benchmarks/target/benchmarks.jar dev.fairway.benchmarks.LoadHarness slow --json docs/benchmarks/load-slow.json
  * }
  *
@@ -80,8 +85,8 @@ public final class LoadHarness {
      * @throws Exception if a server cannot start or the run is interrupted
      */
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !(args[0].equals("throughput") || args[0].equals("slow"))) {
-            System.err.println("usage: LoadHarness throughput|slow [--json file] [--name value ...]");
+        if (args.length == 0 || !(args[0].equals("throughput") || args[0].equals("slow") || args[0].equals("serve"))) {
+            System.err.println("usage: LoadHarness throughput|slow|serve [--json file] [--name value ...]");
             System.exit(2);
         }
         Map<String, String> options = new LinkedHashMap<>();
@@ -92,6 +97,10 @@ public final class LoadHarness {
             options.put(args[i].substring(2), args[i + 1]);
         }
         LoadHarness harness = new LoadHarness(options);
+        if (args[0].equals("serve")) {
+            Responder.serve(harness.integer("backends", 5));
+            System.exit(0);
+        }
         String json = args[0].equals("throughput") ? harness.throughput() : harness.slowBackend();
         String out = options.get("json");
         if (out != null) {
@@ -132,40 +141,66 @@ public final class LoadHarness {
         String fairwayExecutor = options.getOrDefault("fairway-executor", "default");
         boolean plainProxy = options.getOrDefault("plain-mode", "direct").equals("proxy");
         HttpClient.Version fairwayVersion = HttpClient.Version.valueOf(options.getOrDefault("fairway-version", "HTTP_1_1"));
+        boolean plainAsync = options.getOrDefault("plain-call", "send").equals("async");
+        String callers = options.getOrDefault("callers", "virtual");
+        if (!callers.equals("virtual") && !callers.equals("platform")) {
+            throw new IllegalArgumentException("--callers " + callers + " is not known: use virtual or platform");
+        }
+        boolean platformCallers = callers.equals("platform");
+        String serverKind = options.getOrDefault("servers", "jvm");
+        String serverCpus = options.getOrDefault("server-cpus", "");
+        if (!serverKind.equals("jvm") && !serverKind.equals("process")) {
+            throw new IllegalArgumentException("--servers " + serverKind + " is not known: use jvm or process");
+        }
+        if (!serverCpus.isEmpty() && !serverKind.equals("process")) {
+            throw new IllegalArgumentException("--server-cpus " + serverCpus + " needs --servers process");
+        }
         List<String> rows = new ArrayList<>();
         Map<String, Object> summary = new LinkedHashMap<>();
-        try (Backends servers = Backends.start(backends, Duration.ZERO)) {
+        try (Servers servers = serverKind.equals("jvm") ? Backends.start(backends, Duration.ZERO)
+                : ResponderProcess.start(backends, serverCpus)) {
             HttpRequest plainRequest = HttpRequest.newBuilder(plainProxy ? servers.logicalUri() : servers.uri(0))
                     .timeout(Duration.ofSeconds(10)).build();
             HttpRequest logicalRequest = HttpRequest.newBuilder(servers.logicalUri()).timeout(Duration.ofSeconds(10)).build();
             List<Contender> contenders = new ArrayList<>();
-            contenders.add(new Contender("plain HttpClient -> 1 backend", () -> {
-                HttpClient c = plain(plainExecutor, null, plainProxy ? servers.address(0) : null);
-                return sender(c, plainRequest);
-            }));
-            contenders.add(new Contender("FairwayClient round_robin -> " + backends + " backends", () ->
-                    sender(fairway(servers, "round_robin", fairwayExecutor, fairwayVersion), logicalRequest)));
-            if (backends > 1) {
+            List<String> wanted = List.of(options.getOrDefault("contenders", "plain,fairway,hand").split(","));
+            for (String w : wanted) {
+                if (!List.of("plain", "fairway", "hand").contains(w)) {
+                    throw new IllegalArgumentException("--contenders " + w + " is not known: use plain, fairway and hand");
+                }
+            }
+            if (wanted.contains("plain")) {
+                contenders.add(new Contender("plain HttpClient -> 1 backend", () -> {
+                    HttpClient c = plain(plainExecutor, null, plainProxy ? servers.address(0) : null);
+                    return sender(c, plainRequest, plainAsync);
+                }));
+            }
+            if (wanted.contains("fairway")) {
+                contenders.add(new Contender("FairwayClient round_robin -> " + backends + " backends", () ->
+                        sender(fairway(servers, "round_robin", fairwayExecutor, fairwayVersion), logicalRequest)));
+            }
+            if (backends > 1 && wanted.contains("hand")) {
                 contenders.add(new Contender(backends + " plain HttpClients, round robin by hand -> " + backends + " backends",
                         () -> byHand(servers, plainExecutor)));
             }
             double[][] rps = new double[contenders.size()][rounds];
             for (Contender c : contenders) { // JIT warm-up of the servers and every client, not recorded
                 try (Sender sender = c.factory().get()) {
-                    closedLoop(sender, concurrency, Duration.ZERO, warmup);
+                    closedLoop(sender, concurrency, platformCallers, Duration.ZERO, warmup);
                 }
             }
             for (int round = 0; round < rounds; round++) {
                 for (int k = 0; k < contenders.size(); k++) {
                     Contender c = contenders.get(k);
                     try (Sender sender = c.factory().get()) {
-                        rps[k][round] = closedLoop(sender, concurrency, Duration.ofSeconds(1), measure);
+                        rps[k][round] = closedLoop(sender, concurrency, platformCallers, Duration.ofSeconds(1), measure);
                     }
                     rows.add(row("round", round + 1, "client", c.label(), "requests_per_second", rps[k][round]));
                     System.out.printf(Locale.ROOT, "round %d %-60s %,8.0f requests/s%n", round + 1, c.label(), rps[k][round]);
                 }
             }
-            for (int k = 1; k < contenders.size(); k++) {
+            boolean standard = wanted.contains("plain") && wanted.contains("fairway"); // ratios need both
+            for (int k = 1; standard && k < contenders.size(); k++) {
                 double[] ratios = new double[rounds];
                 double sumK = 0;
                 double sum0 = 0;
@@ -184,7 +219,7 @@ public final class LoadHarness {
                         contenders.get(k).label(), contenders.get(0).label(), sumK / sum0, ratios[rounds / 2], ratios[0],
                         ratios[rounds - 1]);
             }
-            if (contenders.size() > 2) {
+            if (standard && contenders.size() > 2) {
                 double f = 0;
                 double h = 0;
                 for (int r = 0; r < rounds; r++) {
@@ -194,17 +229,42 @@ public final class LoadHarness {
                 summary.put("fairway_vs_by_hand_ratio_of_totals", f / h);
                 System.out.printf(Locale.ROOT, "Fairway / by hand: %.3f of totals%n", f / h);
             }
+            servers.close();
+            String hits = servers.hitsPerBackend();
+            if (!hits.isEmpty()) {
+                summary.put("requests_served_per_backend", hits);
+                System.out.println("requests served per backend, all clients and rounds: " + hits);
+            }
         }
-        return document("throughput", Map.of("backends", backends, "concurrency", concurrency, "warmup_s", warmup.toSeconds(),
-                "measure_s", measure.toSeconds(), "rounds", rounds, "plain_executor", plainExecutor,
-                "fairway_executor", fairwayExecutor, "plain_mode", plainProxy ? "proxy" : "direct",
-                "fairway_version", fairwayVersion.toString()), rows, summary);
+        Map<String, Object> parameters = new LinkedHashMap<>(Map.of("backends", backends, "concurrency", concurrency,
+                "warmup_s", warmup.toSeconds(), "measure_s", measure.toSeconds(), "rounds", rounds,
+                "plain_executor", plainExecutor, "fairway_executor", fairwayExecutor,
+                "plain_mode", plainProxy ? "proxy" : "direct", "fairway_version", fairwayVersion.toString()));
+        parameters.put("servers", serverKind.equals("jvm") ? "jvm: com.sun.net.httpserver in the harness JVM"
+                : "process: one-thread NIO responder in a child JVM");
+        parameters.put("server_cpus", serverCpus.isEmpty() ? "any" : serverCpus);
+        parameters.put("callers", callers);
+        parameters.put("plain_call", plainAsync ? "sendAsync(...).join()" : "send");
+        parameters.put("harness_available_processors", Runtime.getRuntime().availableProcessors());
+        return document("throughput", parameters, rows, summary);
     }
 
     private static Sender sender(HttpClient client, HttpRequest request) {
+        return sender(client, request, false);
+    }
+
+    /** Sends with {@code send}, or with {@code sendAsync(...).join()} if {@code async}. */
+    private static Sender sender(HttpClient client, HttpRequest request, boolean async) {
         return new Sender() {
             @Override
             public HttpResponse<Void> send() throws IOException, InterruptedException {
+                if (async) {
+                    try {
+                        return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).join();
+                    } catch (java.util.concurrent.CompletionException e) {
+                        throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                    }
+                }
                 return client.send(request, HttpResponse.BodyHandlers.discarding());
             }
 
@@ -216,7 +276,7 @@ public final class LoadHarness {
     }
 
     /** One plain client per backend and an atomic counter: what an application might write instead of Fairway. */
-    private static Sender byHand(Backends servers, String executor) {
+    private static Sender byHand(Servers servers, String executor) {
         int n = servers.size();
         HttpClient[] clients = new HttpClient[n];
         HttpRequest[] requests = new HttpRequest[n];
@@ -271,7 +331,7 @@ public final class LoadHarness {
     }
 
     /** Requests per second of {@code concurrency} threads sending back to back, after a warm-up. */
-    private static double closedLoop(Sender sender, int concurrency, Duration warmup, Duration measure)
+    private static double closedLoop(Sender sender, int concurrency, boolean platform, Duration warmup, Duration measure)
             throws InterruptedException {
         AtomicBoolean counting = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
@@ -279,7 +339,8 @@ public final class LoadHarness {
         LongAdder failed = new LongAdder();
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
-            workers.add(Thread.ofVirtual().name("load-", i).start(() -> {
+            Thread.Builder builder = platform ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+            workers.add(builder.name("load-", i).start(() -> {
                 while (!stop.get()) {
                     try {
                         HttpResponse<Void> response = sender.send();
@@ -451,11 +512,11 @@ public final class LoadHarness {
 
     // ---------------------------------------------------------------- clients and servers
 
-    private static FairwayClient fairway(Backends servers, String picker, String executor, HttpClient.Version version) {
+    private static FairwayClient fairway(Servers servers, String picker, String executor, HttpClient.Version version) {
         return builder(servers, picker, executor, version).build();
     }
 
-    private static FairwayClient.Builder builder(Backends servers, String picker, String executor, HttpClient.Version version) {
+    private static FairwayClient.Builder builder(Servers servers, String picker, String executor, HttpClient.Version version) {
         FairwayClient.Builder builder = FairwayClient.newBuilder()
                 .resolver("static")
                 .resolverOption("addresses", servers.addressList())
@@ -467,14 +528,142 @@ public final class LoadHarness {
         return builder;
     }
 
-    /** N HTTP/1.1 servers on 127.0.0.2, 127.0.0.3, ... and one port. */
-    private static final class Backends implements AutoCloseable {
+    /** N backends on 127.0.0.2, 127.0.0.3, ... and one port. */
+    private interface Servers extends AutoCloseable {
+        /** The shared port. */
+        int port();
+
+        /** How many backends. */
+        int size();
+
+        /** Backend {@code i}'s URI. */
+        default URI uri(int i) {
+            return URI.create("http://127.0.0." + (2 + i) + ":" + port() + "/");
+        }
+
+        /** Backend {@code i}'s address. */
+        default InetSocketAddress address(int i) {
+            try {
+                return new InetSocketAddress(loopback(i), port());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The URI Fairway's requests use: a logical host, resolved by the static resolver. */
+        default URI logicalUri() {
+            return URI.create("http://" + HOST + ":" + port() + "/");
+        }
+
+        /** {@code 127.0.0.2,127.0.0.3,...} for the static resolver. */
+        default String addressList() {
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < size(); i++) {
+                s.append(i == 0 ? "" : ",").append("127.0.0.").append(2 + i);
+            }
+            return s.toString();
+        }
+
+        /** Requests each backend served, space-separated, once closed; empty if not counted. */
+        default String hitsPerBackend() {
+            return "";
+        }
+
+        @Override
+        void close();
+    }
+
+    static InetAddress loopback(int i) throws IOException {
+        return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
+    }
+
+    /**
+     * N backends served by a {@link Responder} in a child JVM (this JVM's {@code java} and class path), optionally under
+     * {@code taskset -c cpus}: the backends are off this process, as other machines are in a deployment.
+     */
+    private static final class ResponderProcess implements Servers {
+        private final Process process;
+        private final java.io.BufferedReader out;
+        private final int port;
+        private final int size;
+        private String hits = "";
+        private boolean closed;
+
+        private ResponderProcess(Process process, java.io.BufferedReader out, int port, int size) {
+            this.process = process;
+            this.out = out;
+            this.port = port;
+            this.size = size;
+        }
+
+        static ResponderProcess start(int n, String cpus) throws IOException {
+            List<String> command = new ArrayList<>();
+            if (!cpus.isEmpty()) {
+                command.addAll(List.of("taskset", "-c", cpus));
+            }
+            command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(
+                            () -> new IllegalStateException("cannot tell which java runs this harness")),
+                    "-cp", System.getProperty("java.class.path"), LoadHarness.class.getName(), "serve",
+                    "--backends", Integer.toString(n)));
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            java.io.BufferedReader out = process.inputReader(StandardCharsets.US_ASCII);
+            String line = out.readLine();
+            if (line == null || !line.startsWith("port ")) {
+                process.destroyForcibly();
+                throw new IOException("the responder process did not start (" + String.join(" ", command) + "): " + line);
+            }
+            return new ResponderProcess(process, out, Integer.parseInt(line.substring(5).trim()), n);
+        }
+
+        @Override
+        public int port() {
+            return port;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public String hitsPerBackend() {
+            return hits;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                process.getOutputStream().close(); // the responder stops at the end of its input
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.startsWith("hits ")) {
+                        hits = line.substring(5);
+                    }
+                }
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (IOException e) {
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** N HTTP/1.1 servers ({@code com.sun.net.httpserver}) in this JVM. */
+    private static final class Backends implements Servers {
         private final List<HttpServer> servers;
         private final int port;
         private final AtomicBoolean[] slow;
         private final LongAdder[] hits;
         private final AtomicLong inFlight;
         private final ExecutorService executor;
+        private final AtomicBoolean closed = new AtomicBoolean();
 
         private Backends(List<HttpServer> servers, int port, AtomicBoolean[] slow, LongAdder[] hits, AtomicLong inFlight,
                          ExecutorService executor) {
@@ -542,32 +731,14 @@ public final class LoadHarness {
             }
         }
 
-        static InetAddress loopback(int i) throws IOException {
-            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
+        @Override
+        public int port() {
+            return port;
         }
 
-        URI uri(int i) {
-            return URI.create("http://127.0.0." + (2 + i) + ":" + port + "/");
-        }
-
-        int size() {
+        @Override
+        public int size() {
             return servers.size();
-        }
-
-        InetSocketAddress address(int i) {
-            return servers.get(i).getAddress();
-        }
-
-        URI logicalUri() {
-            return URI.create("http://" + HOST + ":" + port + "/");
-        }
-
-        String addressList() {
-            StringBuilder s = new StringBuilder();
-            for (int i = 0; i < servers.size(); i++) {
-                s.append(i == 0 ? "" : ",").append("127.0.0.").append(2 + i);
-            }
-            return s.toString();
         }
 
         void slow(int i, boolean on) {
@@ -594,8 +765,10 @@ public final class LoadHarness {
 
         @Override
         public void close() {
-            servers.forEach(s -> s.stop(0));
-            executor.shutdownNow();
+            if (closed.compareAndSet(false, true)) {
+                servers.forEach(s -> s.stop(0));
+                executor.shutdownNow();
+            }
         }
     }
 
