@@ -187,7 +187,16 @@ public final class Engine {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        return await(new Exchange<>(this, request, handler, null).startBlocking());
+        CompletableFuture<HttpResponse<T>> future = new Exchange<>(this, request, handler, null).startBlocking();
+        if (future.isDone() && !future.isCancelled()) {
+            // Answered (or failed) on this thread: an interrupt that came after the leaf returned stays set for the
+            // caller, as with HttpClient.send, and does not throw away a response whose body may still be open.
+            if (future.isCompletedExceptionally()) {
+                throw rethrowable(future.exceptionNow());
+            }
+            return future.resultNow();
+        }
+        return await(future);
     }
 
     /** Sends a request to one given backend, without redirects or retries (for health checks). */
@@ -383,7 +392,7 @@ public final class Engine {
     <T> void failAsync(CompletableFuture<T> future, Throwable failure) {
         try {
             executor.execute(() -> future.completeExceptionally(failure));
-        } catch (RuntimeException rejected) {
+        } catch (RuntimeException | OutOfMemoryError rejected) { // shutting down, or no thread could be created
             future.completeExceptionally(failure);
         }
     }
@@ -400,11 +409,11 @@ public final class Engine {
         }
     }
 
-    /** Runs a task on the executor, or here if the executor refuses it (shutting down). */
+    /** Runs a task on the executor, or here if the executor refuses it (shutting down, or no thread could be created). */
     void run(Runnable task) {
         try {
             executor.execute(task);
-        } catch (RuntimeException rejected) {
+        } catch (RuntimeException | OutOfMemoryError rejected) {
             task.run();
         }
     }

@@ -258,17 +258,33 @@ final class Exchange<T> {
         try {
             response = dispatch.leaf.client.send(leafRequest, dispatch);
         } catch (IOException e) {
+            // A retry or resend goes asynchronously: the caller's stack does not grow with each attempt.
+            blockingCaller = null;
             completed(dispatch, null, e);
             return;
         } catch (InterruptedException e) {
             // The JDK cancelled its exchange; account for it as a cancelled future would, then let the caller throw.
             interrupted = true;
+            blockingCaller = null;
             completed(dispatch, null, new java.util.concurrent.CancellationException("interrupted"));
             return;
         } catch (RuntimeException e) {
-            // Rejected before sending (as sendAsync throws): not the backend's fault.
-            dispatch.release();
-            result.completeExceptionally(e);
+            blockingCaller = null;
+            if (e.getCause() == null) {
+                // Rejected before sending, as sendAsync throws (the JDK's send rethrows a failed exchange's
+                // IllegalArgumentException or SecurityException as a new one with the original as cause): not the
+                // backend's fault.
+                dispatch.release();
+                result.completeExceptionally(e);
+            } else {
+                completed(dispatch, null, e); // not an IOException: never retried
+            }
+            return;
+        } catch (Throwable e) {
+            // An Error on the caller's stack (the JDK connects inline): release and fail the exchange, or its place and
+            // the client's count of exchanges would be held for good.
+            blockingCaller = null;
+            completed(dispatch, null, e);
             return;
         }
         completed(dispatch, response, null);
