@@ -169,9 +169,14 @@ final class Dispatch<T>
 
     @Override
     public void onComplete() {
+        bodyCompleted();
+        delegate.onComplete();
+    }
+
+    /** The body arrived whole: a success for outlier detection, and the end of the load. */
+    void bodyCompleted() {
         backend.succeeded();
         release();
-        delegate.onComplete();
     }
 
     // Subscription, as the caller's subscriber sees it

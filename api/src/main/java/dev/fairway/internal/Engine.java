@@ -161,10 +161,15 @@ public final class Engine {
      * @throws IllegalArgumentException if the request URI is not an absolute http or https URI with a host
      */
     public <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        checkArguments(request, handler);
+        return new Exchange<>(this, request, handler, null).start();
+    }
+
+    /** Checks a caller's arguments before anything is sent, as HttpClient does. */
+    private static void checkArguments(HttpRequest request, HttpResponse.BodyHandler<?> handler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "responseBodyHandler");
-        Target.of(request.uri()); // validates before anything is sent, as HttpClient does
-        return new Exchange<>(this, request, handler, null).start();
+        Target.of(request.uri());
     }
 
     /**
@@ -181,11 +186,9 @@ public final class Engine {
      */
     public <T> HttpResponse<T> sendBlocking(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
-        Objects.requireNonNull(request, "request");
-        Objects.requireNonNull(handler, "responseBodyHandler");
-        Target.of(request.uri());
+        checkArguments(request, handler);
         if (Thread.interrupted()) {
-            throw new InterruptedException();
+            throw new InterruptedException(); // before the exchange exists (and is counted)
         }
         CompletableFuture<HttpResponse<T>> future = new Exchange<>(this, request, handler, null).startBlocking();
         if (future.isDone() && !future.isCancelled()) {

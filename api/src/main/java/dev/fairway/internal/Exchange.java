@@ -257,34 +257,24 @@ final class Exchange<T> {
         HttpResponse<T> response;
         try {
             response = dispatch.leaf.client.send(leafRequest, dispatch);
-        } catch (IOException e) {
+        } catch (Throwable e) {
             // A retry or resend goes asynchronously: the caller's stack does not grow with each attempt.
             blockingCaller = null;
-            completed(dispatch, null, e);
-            return;
-        } catch (InterruptedException e) {
-            // The JDK cancelled its exchange; account for it as a cancelled future would, then let the caller throw.
-            interrupted = true;
-            blockingCaller = null;
-            completed(dispatch, null, new java.util.concurrent.CancellationException("interrupted"));
-            return;
-        } catch (RuntimeException e) {
-            blockingCaller = null;
-            if (e.getCause() == null) {
+            if (e instanceof InterruptedException) {
+                // The JDK cancelled its exchange; account for it as a cancelled future would, then let the caller throw.
+                interrupted = true;
+                completed(dispatch, null, new java.util.concurrent.CancellationException("interrupted"));
+            } else if (e instanceof RuntimeException && e.getCause() == null) {
                 // Rejected before sending, as sendAsync throws (the JDK's send rethrows a failed exchange's
                 // IllegalArgumentException or SecurityException as a new one with the original as cause): not the
                 // backend's fault.
                 dispatch.release();
                 result.completeExceptionally(e);
             } else {
-                completed(dispatch, null, e); // not an IOException: never retried
+                // IOException as the future's failure would be; anything else (an Error on the caller's stack, where
+                // the JDK connects inline) is never retried, but releases the place and fails the exchange.
+                completed(dispatch, null, e);
             }
-            return;
-        } catch (Throwable e) {
-            // An Error on the caller's stack (the JDK connects inline): release and fail the exchange, or its place and
-            // the client's count of exchanges would be held for good.
-            blockingCaller = null;
-            completed(dispatch, null, e);
             return;
         }
         completed(dispatch, response, null);
@@ -322,9 +312,7 @@ final class Exchange<T> {
             return;
         }
         if (dispatch.direct) {
-            // an unwrapped subscriber: its body ended with the exchange
-            dispatch.backend.succeeded();
-            dispatch.release();
+            dispatch.bodyCompleted(); // an unwrapped subscriber: its body ended with the exchange
         }
         if (dispatch.redirectTo != null) {
             previous = new FacadeResponse<>(response, hop, previous, dispatch.backend.address(), false);
