@@ -46,7 +46,8 @@ class BuilderTest {
     @Test
     void badValueNamesKeyValueAndWhatIsAllowed() {
         String m = fails(() -> FairwayClient.newBuilder().resolverOption("refresh_interval", "-1s").build());
-        assertTrue(m.startsWith("fairway.resolver.refresh_interval = '-1s' is not allowed: use a duration from"), m);
+        assertTrue(m.startsWith("fairway.resolver.refresh_interval = '-1s' is not allowed: use ttl (follow each answer's TTL,"
+                + " clamped to ttl_min and ttl_max) or a duration from 100ms to 1h"), m);
         m = fails(() -> FairwayClient.newBuilder().lifetimePolicyOption("drain_grace", "soon").build());
         assertTrue(m.startsWith("fairway.lifetime.drain_grace = 'soon' is not allowed"), m);
     }

@@ -84,8 +84,6 @@ record Published(String folder, String artifactId, String descriptor) {
             new Published("resolver-dns", "fairway-resolver-dns", """
                     module dev.fairway.resolver.dns {
                         requires dev.fairway.spi;
-                        requires java.naming;
-                        requires jdk.naming.dns;
 
                         provides dev.fairway.spi.ResolverProvider with
                             dev.fairway.resolver.dns.internal.DnsResolverProvider,

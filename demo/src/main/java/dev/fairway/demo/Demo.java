@@ -48,12 +48,10 @@ public final class Demo {
     static final List<String> BACKEND_IPS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6");
     /** The backends {@code scale-out} adds, in the order the demo DNS returns them after the original ones. */
     static final List<String> SCALE_OUT_IPS = List.of("127.0.0.7", "127.0.0.8", "127.0.0.9");
-    /** The resolver's refresh interval, short so that later phases see DNS changes within seconds. */
-    static final Duration REFRESH = Duration.ofSeconds(2);
-    /** {@link #REFRESH} as the option value. */
-    static final String REFRESH_INTERVAL = REFRESH.toSeconds() + "s";
-    /** The resolver's refresh jitter (its default): each interval is up to this fraction longer or shorter. */
-    static final double REFRESH_JITTER = 0.1;
+    /** The TTL of the demo DNS server's answers: CoreDNS answers cluster names with 5 s. */
+    static final int DNS_TTL_SECONDS = 5;
+    /** How soon after a DNS change Fairway's defaults promise to act on it: the TTL plus one second. */
+    static final Duration DISCOVERY = Duration.ofSeconds(DNS_TTL_SECONDS + 1L);
     /** The JVM's address cache, {@code networkaddress.cache.ttl}, in seconds, as {@link #run} sets it. */
     static final int CACHE_TTL_SECONDS = 1;
 
@@ -113,6 +111,7 @@ public final class Demo {
 
     private final PrintStream out;
     private final Backends backends;
+    private final String nameServer;
     private final URI uri;
     private final int requests;
     private final int concurrency;
@@ -121,9 +120,11 @@ public final class Demo {
     private final List<String> problems = new ArrayList<>();
     private String phase = "";
 
-    private Demo(PrintStream out, Backends backends, int requests, int concurrency, boolean live, boolean terminal) {
+    private Demo(PrintStream out, Backends backends, String nameServer, int requests, int concurrency, boolean live,
+                 boolean terminal) {
         this.out = out;
         this.backends = backends;
+        this.nameServer = nameServer;
         this.uri = URI.create("http://" + HOST + ":" + backends.port() + "/");
         this.requests = requests;
         this.concurrency = concurrency;
@@ -191,9 +192,11 @@ public final class Demo {
         for (String ip : BACKEND_IPS) {
             addresses.add(InetAddress.getByName(ip)); // IP literals: no look-up
         }
-        try (Backends backends = Backends.start(addresses)) {
+        try (Backends backends = Backends.start(addresses);
+             DemoDnsServer dns = DemoDnsServer.start(DNS_TTL_SECONDS)) {
             DemoDns.answer(HOST, addresses);
-            Demo demo = new Demo(out, backends, requests, concurrency, !quiet, out == System.out && LiveView.stdoutIsTerminal());
+            Demo demo = new Demo(out, backends, dns.address(), requests, concurrency, !quiet,
+                    out == System.out && LiveView.stdoutIsTerminal());
             demo.introduce();
             for (String phase : phases) {
                 demo.phase = phase;
@@ -234,12 +237,15 @@ public final class Demo {
                 + ", port " + backends.port());
         out.println("  host name   " + HOST + " -> "
                 + List.of(InetAddress.getAllByName(HOST)).stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", "))
-                + "  (answered inside this JVM by DemoDns, first address first)");
+                + "  (answered inside this JVM by DemoDns, first address first, and on the wire by a demo DNS server"
+                + " at " + nameServer + ", TTL " + DNS_TTL_SECONDS + " s like CoreDNS)");
         out.println("  target      " + uri);
         out.println("  load        " + requests + " GET requests per client, " + concurrency + " in flight, HTTP/1.1");
         out.println("  plain       HttpClient.newBuilder().version(HTTP_1_1).build()");
-        out.println("  fairway     FairwayClient.newBuilder().version(HTTP_1_1).resolver(\"dns\")"
-                + ".resolverOption(\"refresh_interval\", \"" + REFRESH_INTERVAL + "\").picker(\"round_robin\").build()");
+        out.println("  fairway     FairwayClient.newBuilder().version(HTTP_1_1).resolverOption(\"name_servers\", \""
+                + nameServer + "\").build()");
+        out.println("              every other setting is the default: resolver dns (refresh when the TTL runs out), picker"
+                + " round_robin; in a pod the name server comes from /etc/resolv.conf");
         out.println("  live view   " + (!live ? "off (--quiet)" : terminal ? "client.snapshot() about once a second, redrawn in place"
                 : "client.snapshot() about once a second, as lines starting with 'live' (stdout is not a terminal)"));
         out.println("  java        " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
@@ -249,13 +255,15 @@ public final class Demo {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
-    private static FairwayClient fairwayClient() {
+    /** Fairway with the defaults, but for the name server, which a pod's /etc/resolv.conf would give. */
+    private FairwayClient fairwayClient() {
+        return fairwayBuilder().build();
+    }
+
+    private FairwayClient.Builder fairwayBuilder() {
         return FairwayClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .resolver("dns")
-                .resolverOption("refresh_interval", REFRESH_INTERVAL)
-                .picker("round_robin")
-                .build();
+                .resolverOption("name_servers", nameServer);
     }
 
     /**
@@ -281,18 +289,16 @@ public final class Demo {
 
     /**
      * Phase {@code scale-out}: traffic flows to the five backends, then three more start and join the DNS answer.
-     * Counted are the requests sent from the moment the new backends became resolvable plus one refresh interval
-     * (with its jitter) plus the JVM's address cache lifetime: by then Fairway has resolved the name again and
-     * spreads over all eight, while the plain client stays on the connections it has.
+     * Counted are the requests sent from the moment the new backends became resolvable plus the DNS TTL plus one
+     * second: by then Fairway, on its defaults, has resolved the name again and spreads over all eight, while the
+     * plain client stays on the connections it has.
      */
     private void scaleOut() throws Exception {
-        Duration settle = Duration.ofMillis(Math.round(REFRESH.toMillis() * (1 + REFRESH_JITTER)))
-                .plusSeconds(CACHE_TTL_SECONDS);
+        Duration settle = DISCOVERY;
         heading("5 backends, then " + SCALE_OUT_IPS.size() + " more (" + String.join(", ", SCALE_OUT_IPS)
                 + ") join while traffic flows");
         out.printf(Locale.ROOT, "  counted: %d requests sent from %.1f s after the new backends became resolvable"
-                        + " (refresh_interval %s, +%d %% jitter, + networkaddress.cache.ttl %d s)%n",
-                requests, settle.toMillis() / 1000.0, REFRESH_INTERVAL, Math.round(REFRESH_JITTER * 100), CACHE_TTL_SECONDS);
+                        + " (the DNS TTL, %d s, + 1 s)%n", requests, settle.toMillis() / 1000.0, DNS_TTL_SECONDS);
         String plain;
         try (HttpClient client = plainClient()) {
             plain = scaleOut("plain", client, settle);
@@ -376,6 +382,12 @@ public final class Demo {
         if (client instanceof FairwayClient) {
             long reached = window.values().stream().filter(n -> n > 0).count();
             check(reached == all.size(), name + " reached " + reached + " of " + all.size() + " backends after the scale-out");
+            for (String ip : SCALE_OUT_IPS) {
+                Long first = firstNanos.get(ip);
+                check(first != null && first <= DISCOVERY.toNanos(), name + ": the first request on " + ip + " came "
+                        + (first == null ? "never" : String.format(Locale.ROOT, "%.2f s", first / 1e9)) + " after it joined DNS,"
+                        + " not within the TTL + 1 s (" + DISCOVERY.toSeconds() + " s)");
+            }
         }
         return Shares.summary(phase, name, counted, window);
     }
@@ -418,14 +430,10 @@ public final class Demo {
                 Measurement fairway;
                 Map<InetSocketAddress, Long> fairwayConnections;
                 List<TargetSnapshot> snapshot;
-                try (FairwayClient client = FairwayClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .resolver("dns")
-                        .resolverOption("refresh_interval", REFRESH_INTERVAL)
+                try (FairwayClient client = fairwayBuilder()
                         .resolverOption("min_addresses", MIN_ADDRESSES)
                         .lifetimePolicy("max_age")
                         .lifetimePolicyOption("max_age", MAX_AGE)
-                        .picker("round_robin")
                         .build()) {
                     proxy.resetCounts();
                     fairway = measure("fairway", client, servers, target, 1, false);
@@ -514,11 +522,7 @@ public final class Demo {
         long recoverAt = -1;
         long healthyAt = -1;
         boolean directCheck = false;
-        try (FairwayClient client = FairwayClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .resolver("dns")
-                .resolverOption("refresh_interval", REFRESH_INTERVAL)
-                .picker("round_robin")
+        try (FairwayClient client = fairwayBuilder()
                 .healthCheck("http")
                 .healthCheckOption("interval", HEALTH_INTERVAL)
                 .healthCheckOption("timeout", HEALTH_TIMEOUT)

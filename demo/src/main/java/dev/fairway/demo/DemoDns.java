@@ -67,7 +67,17 @@ public final class DemoDns extends InetAddressResolverProvider {
         return LOOKUPS.get();
     }
 
-    private static String key(String name) {
+    /**
+     * The addresses registered for {@code name}, for the demo's DNS server.
+     *
+     * @param name a host name in lower case
+     * @return the addresses, or {@code null} when the name is not registered
+     */
+    static List<InetAddress> registered(String name) {
+        return NAMES.get(name);
+    }
+
+        private static String key(String name) {
         return Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
     }
 

@@ -26,8 +26,22 @@ final class DnsOptions {
 
     // ---------------------------------------------------------------- refresh, both providers
 
-    static final Option<Duration> REFRESH_INTERVAL = Option.ofDuration("refresh_interval", Duration.ofSeconds(30),
-            Duration.ofMillis(100), Duration.ofHours(1), "time from one successful resolution to the next");
+    static final Option<RefreshInterval> REFRESH_INTERVAL = Option.ofCustom("refresh_interval", RefreshInterval.TTL,
+            "time from one successful resolution to the next: ttl (when the answer's TTL runs out) or a fixed duration",
+            RefreshInterval.ALLOWED, raw -> {
+                try {
+                    return RefreshInterval.parse(raw);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException();          // the caller's message names the key and the allowed values
+                }
+            });
+
+    static final Option<Duration> TTL_MIN = Option.ofDuration("ttl_min", Duration.ofSeconds(1), Duration.ofMillis(100),
+            Duration.ofHours(1), "the floor of every DNS TTL (a TTL of 0 must not make the client query without pause)");
+
+    static final Option<Duration> TTL_MAX = Option.ofDuration("ttl_max", Duration.ofSeconds(30), Duration.ofSeconds(1),
+            Duration.ofHours(1), "the ceiling of every DNS TTL, and the refresh interval of answers without a TTL"
+                    + " (mode=system, /etc/hosts)");
 
     static final Option<Double> REFRESH_JITTER = Option.ofDouble("refresh_jitter", 0.1, 0.0, 0.5,
             "random spread of each refresh interval (0.1 = ±10 %); retry delays are shortened by up to this fraction");
@@ -38,7 +52,7 @@ final class DnsOptions {
 
     static final Option<Duration> BACKOFF_MAX = Option.ofDuration("backoff_max", Duration.ofSeconds(30),
             Duration.ofMillis(10), Duration.ofHours(1),
-            "longest retry delay after failed resolutions (never longer than refresh_interval)");
+            "longest retry delay after failed resolutions (never longer than the refresh interval or ttl_max)");
 
     static final Option<Duration> MIN_REFRESH_INTERVAL = Option.ofDuration("min_refresh_interval", Duration.ofSeconds(1),
             Duration.ZERO, Duration.ofHours(1), "least time between the starts of two look-ups on on-demand refreshes");
@@ -60,9 +74,10 @@ final class DnsOptions {
 
     // ---------------------------------------------------------------- direct queries
 
-    static final Option<Mode> MODE = Option.ofEnum("mode", Mode.class, Mode.SYSTEM,
-            "system (the JVM's resolver, with /etc/hosts, search domains and the JVM cache) or direct (A/AAAA queries to"
-                    + " the name servers, no cache)");
+    static final Option<Mode> MODE = Option.ofEnum("mode", Mode.class, Mode.DIRECT,
+            "direct (/etc/hosts, then A/AAAA queries to the name servers of /etc/resolv.conf with its search list and"
+                    + " ndots, following the TTLs; the JVM's resolver where that file names no server) or system (the"
+                    + " JVM's resolver, with its address cache)");
 
     static final Option<List<NameServer>> NAME_SERVERS = Option.ofCustom("name_servers", List.of(),
             "the name servers to query directly; empty for those of /etc/resolv.conf, read at each look-up",
@@ -70,10 +85,12 @@ final class DnsOptions {
 
     static final Option<Duration> QUERY_TIMEOUT = Option.ofDuration("query_timeout", Duration.ofSeconds(1),
             Duration.ofMillis(10), Duration.ofSeconds(30),
-            "how long a direct query waits for each name server in the first round; doubled in each further round");
+            "how long a direct query waits for each name server in the first round; doubled in each further round"
+                    + " (default: resolv.conf's options timeout:, else 1s)");
 
     static final Option<Integer> QUERY_ATTEMPTS = Option.ofInt("query_attempts", 2, 1, 10,
-            "rounds over the name servers per direct query before it fails with a timeout");
+            "rounds over the name servers per direct query before it fails with a timeout (default: resolv.conf's"
+                    + " options attempts:, else 2)");
 
     // ---------------------------------------------------------------- SRV
 
@@ -95,8 +112,8 @@ final class DnsOptions {
             });
 
     /** The options common to both providers, in documentation order. */
-    static final List<Option<?>> COMMON = List.of(REFRESH_INTERVAL, REFRESH_JITTER, BACKOFF_INITIAL, BACKOFF_MAX,
-            MIN_REFRESH_INTERVAL, ADDRESS_POLICY, EMPTY_ANSWER, MIN_ADDRESSES);
+    static final List<Option<?>> COMMON = List.of(REFRESH_INTERVAL, TTL_MIN, TTL_MAX, REFRESH_JITTER, BACKOFF_INITIAL,
+            BACKOFF_MAX, MIN_REFRESH_INTERVAL, ADDRESS_POLICY, EMPTY_ANSWER, MIN_ADDRESSES);
 
     /** The options of direct queries, in documentation order. */
     static final List<Option<?>> DIRECT_QUERIES = List.of(NAME_SERVERS, QUERY_TIMEOUT, QUERY_ATTEMPTS);
@@ -133,19 +150,12 @@ final class DnsOptions {
                     + " is longer than " + PREFIX + BACKOFF_MAX.key() + " = " + DnsResolver.format(max.toNanos())
                     + ": shorten " + PREFIX + BACKOFF_INITIAL.key() + " or lengthen " + PREFIX + BACKOFF_MAX.key());
         }
-    }
-
-    /**
-     * Fails unless the JDK's DNS client is present, for options that need direct queries.
-     *
-     * @param what the option setting that needs it, for the message
-     * @throws IllegalArgumentException when the module {@code jdk.naming.dns} is missing
-     */
-    static void requireJndi(String what) {
-        if (!JndiDns.available()) {
-            throw new IllegalArgumentException(what + " needs the JDK module " + JndiDns.MODULE + " (direct DNS queries),"
-                    + " which this Java runtime lacks: add it (jlink --add-modules " + JndiDns.MODULE + ") or use"
-                    + " fairway.resolver.mode=system");
+        Duration ttlMin = options.get(TTL_MIN);
+        Duration ttlMax = options.get(TTL_MAX);
+        if (ttlMin.compareTo(ttlMax) > 0) {
+            throw new IllegalArgumentException(PREFIX + TTL_MIN.key() + " = " + DnsResolver.format(ttlMin.toNanos())
+                    + " is longer than " + PREFIX + TTL_MAX.key() + " = " + DnsResolver.format(ttlMax.toNanos())
+                    + ": shorten " + PREFIX + TTL_MIN.key() + " or lengthen " + PREFIX + TTL_MAX.key());
         }
     }
 }

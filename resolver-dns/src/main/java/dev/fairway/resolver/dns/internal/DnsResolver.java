@@ -33,14 +33,17 @@ import static dev.fairway.resolver.dns.internal.DnsOptions.MIN_ADDRESSES;
 import static dev.fairway.resolver.dns.internal.DnsOptions.MIN_REFRESH_INTERVAL;
 import static dev.fairway.resolver.dns.internal.DnsOptions.REFRESH_INTERVAL;
 import static dev.fairway.resolver.dns.internal.DnsOptions.REFRESH_JITTER;
+import static dev.fairway.resolver.dns.internal.DnsOptions.TTL_MAX;
+import static dev.fairway.resolver.dns.internal.DnsOptions.TTL_MIN;
 
 /**
  * Resolves one target with a {@link Lookup} and keeps its address set fresh: the runtime object of both the
  * {@code dns} and the {@code dns_srv} provider.
  *
  * <p>At most one look-up runs at a time, always on the context's executor; at most one timer is pending, on the
- * context's scheduler; time comes from the context's ticker. After a success the next look-up is due after
- * {@code refresh_interval} ± {@code refresh_jitter}. After a failure the listener hears {@code onError}, nothing is
+ * context's scheduler; time comes from the context's ticker. After a success the next look-up is due when the
+ * answer's TTL runs out (clamped to {@code ttl_min} and {@code ttl_max}, {@code ttl_max} for answers without one),
+ * shortened by up to {@code refresh_jitter}, or after a fixed {@code refresh_interval} ± {@code refresh_jitter}. After a failure the listener hears {@code onError}, nothing is
  * published (Fairway keeps the last good set), and the look-up is retried after an exponential backoff. An answer
  * without addresses (NXDOMAIN, NODATA) is treated as a failure until the {@code empty_answer} rule believes it; then
  * the empty set is published (see {@link EmptyAnswerRule}).
@@ -70,7 +73,9 @@ public final class DnsResolver implements Resolver {
     private final Scheduler scheduler;
     private final Executor executor;
     private final long seed;
+    /** The fixed refresh interval, or −1 to follow the TTLs. */
     private final long refreshNanos;
+    private final TtlBounds ttl;
     private final double jitter;
     private final long backoffInitialNanos;
     private final long backoffCapNanos;
@@ -110,7 +115,7 @@ public final class DnsResolver implements Resolver {
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         OptionValues options = context.options();
         DnsOptions.validateCommon(options);
-        Duration refresh = options.get(REFRESH_INTERVAL);
+        RefreshInterval refresh = options.get(REFRESH_INTERVAL);
         Duration max = options.get(BACKOFF_MAX);
         this.target = context.target();
         this.ticker = context.ticker();
@@ -118,10 +123,11 @@ public final class DnsResolver implements Resolver {
         this.executor = context.executor();
         this.seed = context.seed();
         this.random = new SplittableRandom(context.seed());
-        this.refreshNanos = refresh.toNanos();
+        this.ttl = TtlBounds.of(options.get(TTL_MIN), options.get(TTL_MAX));
+        this.refreshNanos = refresh.fixed().map(Duration::toNanos).orElse(-1L);
         this.jitter = options.get(REFRESH_JITTER);
         this.backoffInitialNanos = options.get(BACKOFF_INITIAL).toNanos();
-        this.backoffCapNanos = Math.min(max.toNanos(), refreshNanos);
+        this.backoffCapNanos = Math.min(max.toNanos(), refreshNanos >= 0 ? refreshNanos : ttl.maxNanos());
         this.minRefreshNanos = options.get(MIN_REFRESH_INTERVAL).toNanos();
         this.emptyRule = options.get(EMPTY_ANSWER);
         this.minAddresses = options.get(MIN_ADDRESSES);
@@ -221,11 +227,11 @@ public final class DnsResolver implements Resolver {
     }
 
     private void lookUp() {
-        List<Endpoint> found = null;
+        Lookup.Answer found = null;
         Throwable failure = null;
         try {
-            found = List.copyOf(lookup.lookup(target));
-            if (found.isEmpty()) {
+            found = lookup.lookup(target);
+            if (found == null || found.endpoints().isEmpty()) {
                 failure = new NoAddressesException("the look-up (" + lookup + ") returned no addresses", true);
             }
         } catch (Throwable t) {
@@ -241,7 +247,7 @@ public final class DnsResolver implements Resolver {
     private record Outcome(List<BackendAddress> publish, IOException error) {
     }
 
-    private void complete(List<Endpoint> found, Throwable failure) {
+    private void complete(Lookup.Answer found, Throwable failure) {
         Listener to;
         Outcome outcome;
         long next;
@@ -257,8 +263,8 @@ public final class DnsResolver implements Resolver {
             if (failure == null) {
                 failures = 0;
                 emptyInARow = 0;
-                next = jittered(refreshNanos);
-                outcome = new Outcome(order(found), null);
+                next = nextRefresh(found.ttlSeconds());
+                outcome = new Outcome(order(found.endpoints()), null);
             } else {
                 failures++;
                 next = backoff(failures);
@@ -378,6 +384,18 @@ public final class DnsResolver implements Resolver {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /**
+     * When the next look-up is due after a success: the fixed interval ± jitter; else the answer's TTL (clamped; the
+     * ceiling without one) shortened by up to the jitter fraction, so that a refresh never comes after the TTL.
+     */
+    private long nextRefresh(long ttlSeconds) {
+        if (refreshNanos >= 0) {
+            return jittered(refreshNanos);
+        }
+        long base = ttlSeconds < 0 ? ttl.maxNanos() : ttl.clamp(ttlSeconds);
+        return Math.max(0, Math.round(base * (1 - jitter * random.nextDouble())));
     }
 
     /** {@code nanos} × (1 ± jitter). */

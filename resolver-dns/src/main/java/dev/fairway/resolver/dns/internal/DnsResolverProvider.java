@@ -6,7 +6,6 @@ import dev.fairway.spi.Resolver;
 import dev.fairway.spi.ResolverContext;
 import dev.fairway.spi.ResolverProvider;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,11 +16,13 @@ import static dev.fairway.resolver.dns.internal.DnsOptions.NAME_SERVERS;
 import static dev.fairway.resolver.dns.internal.DnsOptions.PREFIX;
 import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_ATTEMPTS;
 import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_TIMEOUT;
+import static dev.fairway.resolver.dns.internal.DnsOptions.TTL_MAX;
+import static dev.fairway.resolver.dns.internal.DnsOptions.TTL_MIN;
 
 /**
- * The {@code dns} resolver provider: resolves a target's host through the JVM's system resolver
- * ({@code mode=system}, the default) or with A/AAAA queries sent straight to name servers ({@code mode=direct}), and
- * refreshes it periodically. See the module documentation for the options.
+ * The {@code dns} resolver provider: resolves a target's host as the system resolver would, but asking the name
+ * servers itself and following the answers' TTLs ({@code mode=direct}, the default), or through the JVM's resolver
+ * ({@code mode=system}), and refreshes it. See the module documentation for the options.
  *
  * <p>Thread-safe and stateless; the constructor does nothing.
  */
@@ -61,8 +62,8 @@ public final class DnsResolverProvider implements ResolverProvider {
     }
 
     /**
-     * Checks that {@code backoff_initial} is not longer than {@code backoff_max}, that the options of direct queries
-     * come with {@code mode=direct}, and that direct queries can work in this JVM.
+     * Checks that {@code backoff_initial} is not longer than {@code backoff_max}, {@code ttl_min} not longer than
+     * {@code ttl_max}, and that the options of direct queries do not come with {@code mode=system}.
      *
      * @param options the validated values
      * @throws IllegalArgumentException naming the options, their values and what to change
@@ -78,8 +79,6 @@ public final class DnsResolverProvider implements ResolverProvider {
                             + " (" + PREFIX + MODE.key() + "=system uses the JVM's resolver and its configuration)");
                 }
             }
-        } else {
-            DnsOptions.requireJndi(PREFIX + MODE.key() + "=direct");
         }
     }
 
@@ -92,21 +91,19 @@ public final class DnsResolverProvider implements ResolverProvider {
      */
     @Override
     public Resolver create(ResolverContext context) {
-        return create(context, ResolvConf.SYSTEM, NameServer.DNS_PORT);
+        return create(context, DirectLookup.SystemFiles.SYSTEM);
     }
 
-    /**
-     * Creates a resolver that, in direct mode without {@code name_servers}, reads {@code resolvConf} and queries its
-     * servers on {@code resolvConfPort}; for tests.
-     */
-    Resolver create(ResolverContext context, Path resolvConf, int resolvConfPort) {
+    /** Creates a resolver that reads {@code files} instead of the system's; for tests. */
+    Resolver create(ResolverContext context, DirectLookup.SystemFiles files) {
         OptionValues options = context.options();
         validate(options);
         AddressPolicy policy = options.get(ADDRESS_POLICY);
         Lookup lookup = options.get(MODE) == DnsOptions.Mode.SYSTEM
                 ? SystemLookup.system(policy)
-                : new DirectLookup(options.get(NAME_SERVERS), resolvConf, resolvConfPort, options.get(QUERY_TIMEOUT),
-                options.get(QUERY_ATTEMPTS), policy);
+                : new DirectLookup(options.get(NAME_SERVERS), options.given(QUERY_TIMEOUT).map(v -> options.get(QUERY_TIMEOUT)),
+                options.given(QUERY_ATTEMPTS).map(v -> options.get(QUERY_ATTEMPTS)), policy, files, context.ticker(),
+                TtlBounds.of(options.get(TTL_MIN), options.get(TTL_MAX)), SystemLookup.system(policy));
         return new DnsResolver(context, lookup);
     }
 }

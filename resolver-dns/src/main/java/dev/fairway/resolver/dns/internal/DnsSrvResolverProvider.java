@@ -6,7 +6,7 @@ import dev.fairway.spi.Resolver;
 import dev.fairway.spi.ResolverContext;
 import dev.fairway.spi.ResolverProvider;
 
-import java.nio.file.Path;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,17 +55,6 @@ public final class DnsSrvResolverProvider implements ResolverProvider {
         return DEFAULT_PRIORITY;
     }
 
-    /**
-     * Whether the JDK's DNS client (module {@code jdk.naming.dns}) is present; SRV records cannot be looked up
-     * without it.
-     *
-     * @return {@code true} when it is
-     */
-    @Override
-    public boolean isAvailable() {
-        return JndiDns.available();
-    }
-
     @Override
     public List<Option<?>> options() {
         return OPTIONS;
@@ -80,7 +69,6 @@ public final class DnsSrvResolverProvider implements ResolverProvider {
     @Override
     public void validate(OptionValues options) {
         DnsOptions.validateCommon(options);
-        DnsOptions.requireJndi("resolver dns_srv");
     }
 
     /**
@@ -92,16 +80,21 @@ public final class DnsSrvResolverProvider implements ResolverProvider {
      */
     @Override
     public Resolver create(ResolverContext context) {
-        return create(context, ResolvConf.SYSTEM, NameServer.DNS_PORT);
+        return create(context, DirectLookup.SystemFiles.SYSTEM);
     }
 
-    /** As {@link #create(ResolverContext)}, reading {@code resolvConf} with servers on {@code resolvConfPort}; for tests. */
-    Resolver create(ResolverContext context, Path resolvConf, int resolvConfPort) {
+    /** As {@link #create(ResolverContext)}, reading {@code files} instead of the system's; for tests. */
+    Resolver create(ResolverContext context, DirectLookup.SystemFiles files) {
         OptionValues options = context.options();
         validate(options);
         AddressPolicy policy = options.get(ADDRESS_POLICY);
-        DirectLookup direct = new DirectLookup(options.get(NAME_SERVERS), resolvConf, resolvConfPort,
-                options.get(QUERY_TIMEOUT), options.get(QUERY_ATTEMPTS), policy);
+        DirectLookup direct = new DirectLookup(options.get(NAME_SERVERS),
+                options.given(QUERY_TIMEOUT).map(v -> options.get(QUERY_TIMEOUT)),
+                options.given(QUERY_ATTEMPTS).map(v -> options.get(QUERY_ATTEMPTS)), policy, files, context.ticker(),
+                TtlBounds.of(options.get(DnsOptions.TTL_MIN), options.get(DnsOptions.TTL_MAX)), target -> {
+                    throw new IOException("dns_srv has no name servers to ask: " + files.resolvConf()
+                            + " names none; set fairway.resolver.name_servers");
+                });
         return new DnsResolver(context, new SrvLookup(direct, options.get(SERVICE), options.get(PROTOCOL), policy));
     }
 }

@@ -3,11 +3,9 @@ package dev.fairway.resolver.dns.internal;
 import dev.fairway.spi.Target;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -74,72 +72,55 @@ final class SrvLookup implements Lookup {
      * @throws IOException as {@link Lookup#lookup}
      */
     @Override
-    public List<Endpoint> lookup(Target target) throws IOException {
+    public Answer lookup(Target target) throws IOException {
         String name = name(target.host(), service.isEmpty() ? target.scheme() : service);
-        JndiDns dns = direct.dns();
-        List<String> answer = dns.query(name, "SRV");
+        DirectLookup.Found answer = direct.records(name, DnsMessage.SRV);
         TreeMap<Integer, List<Srv>> byPriority = new TreeMap<>();
-        for (String text : answer) {
-            Srv srv = parse(text, name);
-            if (srv.target().equals(".")) {
-                continue;                                  // "service decidedly not available" (RFC 2782)
+        for (DnsMessage.Record r : answer.records()) {
+            if (r.target().isEmpty()) {
+                continue;                                  // target ".": "service decidedly not available" (RFC 2782)
             }
-            byPriority.computeIfAbsent(srv.priority(), p -> new ArrayList<>()).add(srv);
+            if (r.port() < 1) {
+                throw new IOException("malformed SRV record for " + answer.name() + ": port 0 (target " + r.target()
+                        + "); a backend needs a port from 1 to 65535");
+            }
+            byPriority.computeIfAbsent(r.priority(), p -> new ArrayList<>())
+                    .add(new Srv(r.priority(), r.weight(), r.port(), r.target()));
         }
         if (byPriority.isEmpty()) {
-            throw new NoAddressesException((answer.isEmpty() ? "NODATA (no SRV records)" : "only SRV records with target '.'")
-                    + " for " + name + " from " + dns.serverList(), true);
+            throw new NoAddressesException("only SRV records with target '.' for " + answer.name(), true);
         }
-        Map<String, List<InetAddress>> resolved = new LinkedHashMap<>();
+        long ttl = answer.ttl();
+        Map<String, Answer> resolved = new LinkedHashMap<>();
         List<String> skipped = new ArrayList<>();
         for (List<Srv> group : byPriority.values()) {
             List<Endpoint> endpoints = new ArrayList<>();
+            long groupTtl = ttl;
             for (Srv srv : group) {
-                List<InetAddress> addresses = resolved.get(srv.target());
+                Answer addresses = resolved.get(srv.target());
                 if (addresses == null) {
                     try {
-                        addresses = NameServer.isLiteral(srv.target())
-                                ? List.of(DirectLookup.literal(srv.target(), policy).get(0).address())
-                                : DirectLookup.addresses(dns, srv.target(), policy);
+                        addresses = direct.absoluteAddresses(srv.target());
                     } catch (NoAddressesException e) {
-                        addresses = List.of();
+                        addresses = Answer.withoutTtl(List.of());
                         skipped.add(e.getMessage());
                     }
                     resolved.put(srv.target(), addresses);
                 }
-                for (InetAddress a : addresses) {
-                    endpoints.add(new Endpoint(a, srv.port(), Math.max(1, srv.weight()),
+                if (addresses.ttlSeconds() >= 0 && !addresses.endpoints().isEmpty()) {
+                    groupTtl = Math.min(groupTtl, addresses.ttlSeconds());
+                }
+                for (Endpoint a : addresses.endpoints()) {
+                    endpoints.add(new Endpoint(a.address(), srv.port(), Math.max(1, srv.weight()),
                             Map.of(SRV_TARGET, srv.target(), SRV_WEIGHT, Integer.toString(srv.weight()))));
                 }
             }
             if (!endpoints.isEmpty()) {
-                return endpoints;
+                return new Answer(endpoints, groupTtl);
             }
         }
-        throw new NoAddressesException("no SRV target of " + name + " has addresses: " + String.join("; ", skipped), true);
-    }
-
-    /** Parses {@code priority weight port target}. */
-    private static Srv parse(String text, String name) throws IOException {
-        String[] parts = text.strip().split("\\s+");
-        try {
-            if (parts.length == 4) {
-                int priority = Integer.parseInt(parts[0]);
-                int weight = Integer.parseInt(parts[1]);
-                int port = Integer.parseInt(parts[2]);
-                String target = parts[3];
-                if (!target.equals(".") && target.endsWith(".")) {
-                    target = target.substring(0, target.length() - 1);
-                }
-                if (priority >= 0 && priority <= 65535 && weight >= 0 && weight <= 65535 && port >= 1 && port <= 65535) {
-                    return new Srv(priority, weight, port, target.toLowerCase(Locale.ROOT));
-                }
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IOException("malformed SRV record '" + text + "' for " + name + ": expected 'priority weight port target'"
-                + " with a port from 1 to 65535");
+        throw new NoAddressesException("no SRV target of " + answer.name() + " has addresses: " + String.join("; ", skipped),
+                true);
     }
 
     @Override

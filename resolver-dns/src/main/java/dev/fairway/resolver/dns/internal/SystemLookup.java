@@ -55,7 +55,7 @@ final class SystemLookup implements Lookup {
     }
 
     @Override
-    public List<Endpoint> lookup(Target target) throws IOException {
+    public Answer lookup(Target target) throws IOException {
         String host = target.host();
         InetAddress[] found = resolve.resolve(host);
         List<InetAddress> kept = policy.select(List.of(found));
@@ -68,7 +68,7 @@ final class SystemLookup implements Lookup {
         for (InetAddress a : kept) {
             endpoints.add(Endpoint.of(a));
         }
-        return endpoints;
+        return Answer.withoutTtl(endpoints);
     }
 
     @Override

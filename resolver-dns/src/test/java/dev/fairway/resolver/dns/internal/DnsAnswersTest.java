@@ -253,7 +253,7 @@ class DnsAnswersTest {
 
     private List<String> system(AddressPolicy policy, InetAddress[] answer) throws IOException {
         List<String> ips = new ArrayList<>();
-        for (Endpoint e : new SystemLookup(host -> answer.clone(), policy).lookup(TARGET)) {
+        for (Endpoint e : new SystemLookup(host -> answer.clone(), policy).lookup(TARGET).endpoints()) {
             assertEquals(0, e.port());
             ips.add(e.address().getHostAddress());
         }

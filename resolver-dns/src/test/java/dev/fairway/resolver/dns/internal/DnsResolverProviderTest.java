@@ -14,15 +14,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,11 +43,14 @@ class DnsResolverProviderTest {
         assertEquals("dns", provider.name());
         assertEquals(5, provider.priority());
         assertTrue(provider.isAvailable());
-        assertEquals(List.of("refresh_interval", "refresh_jitter", "backoff_initial", "backoff_max", "min_refresh_interval",
-                        "address_policy", "empty_answer", "min_addresses", "mode", "name_servers", "query_timeout", "query_attempts"),
+        assertEquals(List.of("refresh_interval", "ttl_min", "ttl_max", "refresh_jitter", "backoff_initial", "backoff_max",
+                        "min_refresh_interval", "address_policy", "empty_answer", "min_addresses", "mode", "name_servers",
+                        "query_timeout", "query_attempts"),
                 provider.options().stream().map(Option::key).toList());
         OptionValues defaults = OptionValues.defaults(provider.options());
-        assertEquals(Duration.ofSeconds(30), defaults.get(DnsOptions.REFRESH_INTERVAL));
+        assertEquals(RefreshInterval.TTL, defaults.get(DnsOptions.REFRESH_INTERVAL));
+        assertEquals(Duration.ofSeconds(1), defaults.get(DnsOptions.TTL_MIN));
+        assertEquals(Duration.ofSeconds(30), defaults.get(DnsOptions.TTL_MAX));
         assertEquals(0.1, defaults.get(DnsOptions.REFRESH_JITTER));
         assertEquals(Duration.ofSeconds(1), defaults.get(DnsOptions.BACKOFF_INITIAL));
         assertEquals(Duration.ofSeconds(30), defaults.get(DnsOptions.BACKOFF_MAX));
@@ -51,7 +58,7 @@ class DnsResolverProviderTest {
         assertEquals(AddressPolicy.PREFER_IPV4, defaults.get(DnsOptions.ADDRESS_POLICY));
         assertEquals(new EmptyAnswerRule(3), defaults.get(DnsOptions.EMPTY_ANSWER));
         assertEquals(1, defaults.get(DnsOptions.MIN_ADDRESSES));
-        assertEquals(DnsOptions.Mode.SYSTEM, defaults.get(DnsOptions.MODE));
+        assertEquals(DnsOptions.Mode.DIRECT, defaults.get(DnsOptions.MODE));
         assertEquals(List.of(), defaults.get(DnsOptions.NAME_SERVERS));
         assertEquals(Duration.ofSeconds(1), defaults.get(DnsOptions.QUERY_TIMEOUT));
         assertEquals(2, defaults.get(DnsOptions.QUERY_ATTEMPTS));
@@ -62,10 +69,10 @@ class DnsResolverProviderTest {
         DnsSrvResolverProvider srv = new DnsSrvResolverProvider();
         assertEquals("dns_srv", srv.name());
         assertEquals(5, srv.priority());
-        assertTrue(srv.isAvailable(), "the JDK's JNDI DNS provider is present in this JVM");
-        assertEquals(List.of("refresh_interval", "refresh_jitter", "backoff_initial", "backoff_max", "min_refresh_interval",
-                        "address_policy", "empty_answer", "min_addresses", "service", "protocol", "name_servers",
-                        "query_timeout", "query_attempts"),
+        assertTrue(srv.isAvailable(), "needs nothing beyond java.base");
+        assertEquals(List.of("refresh_interval", "ttl_min", "ttl_max", "refresh_jitter", "backoff_initial", "backoff_max",
+                        "min_refresh_interval", "address_policy", "empty_answer", "min_addresses", "service", "protocol",
+                        "name_servers", "query_timeout", "query_attempts"),
                 srv.options().stream().map(Option::key).toList());
         OptionValues defaults = OptionValues.defaults(srv.options());
         assertEquals("", defaults.get(DnsOptions.SERVICE));
@@ -130,7 +137,7 @@ class DnsResolverProviderTest {
                 Map.entry("empty_answer", "believe_after:100"), Map.entry("min_addresses", "64"), Map.entry("mode", "direct"),
                 Map.entry("name_servers", "127.0.0.1:1,[::1]:65535"), Map.entry("query_timeout", "10ms"),
                 Map.entry("query_attempts", "10")));
-        assertEquals(Duration.ofMillis(100), v.get(DnsOptions.REFRESH_INTERVAL));
+        assertEquals(Optional.of(Duration.ofMillis(100)), v.get(DnsOptions.REFRESH_INTERVAL).fixed());
         assertEquals(0.5, v.get(DnsOptions.REFRESH_JITTER));
         assertEquals(Duration.ZERO, v.get(DnsOptions.MIN_REFRESH_INTERVAL));
         assertEquals(AddressPolicy.IPV6_ONLY, v.get(DnsOptions.ADDRESS_POLICY));
@@ -140,8 +147,8 @@ class DnsResolverProviderTest {
 
     @Test
     void directQueryOptionsNeedModeDirect() {
-        for (Map<String, String> given : List.of(Map.of("name_servers", "10.0.0.53"), Map.of("query_timeout", "2s"),
-                Map.of("mode", "system", "query_attempts", "3"))) {
+        for (Map<String, String> given : List.of(Map.of("mode", "system", "name_servers", "10.0.0.53"),
+                Map.of("mode", "system", "query_timeout", "2s"), Map.of("mode", "system", "query_attempts", "3"))) {
             OptionValues v = OptionValues.of("fairway.resolver.", provider.options(), given);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.validate(v));
             String key = given.keySet().stream().filter(k -> !k.equals("mode")).findFirst().orElseThrow();
@@ -150,6 +157,8 @@ class DnsResolverProviderTest {
         }
         provider.validate(OptionValues.of("fairway.resolver.", provider.options(),
                 Map.of("mode", "direct", "name_servers", "10.0.0.53", "query_timeout", "2s", "query_attempts", "3")));
+        provider.validate(OptionValues.of("fairway.resolver.", provider.options(),
+                Map.of("name_servers", "10.0.0.53", "query_timeout", "2s", "query_attempts", "3")));   // direct is the default
     }
 
     @Test
@@ -226,11 +235,10 @@ class DnsResolverProviderTest {
             assertTrue(module.isNamed(), "on the module path the provider must come from its module");
             assertEquals("dev.fairway.resolver.dns", module.getName());
             assertEquals(List.of(), module.getDescriptor().exports().stream().toList(), "exports nothing");
-            assertTrue(module.getDescriptor().requires().stream().anyMatch(r -> r.name().equals("jdk.naming.dns")));
-            assertTrue(ModuleLayer.boot().findModule("jdk.naming.dns").isPresent());
+            assertEquals(Set.of("java.base", "dev.fairway.spi"), module.getDescriptor().requires().stream()
+                    .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()), "its own DNS client: no JNDI");
         } else if ("classpath".equals(path)) {
             assertFalse(module.isNamed(), "on the class path the provider must come from META-INF/services");
-            assertTrue(ModuleLayer.boot().findModule("jdk.naming.dns").isPresent(), "service binding resolves jdk.naming.dns");
         } else {
             fail("system property test.fairway.path must be 'module' or 'classpath', was " + path);
         }
@@ -244,7 +252,8 @@ class DnsResolverProviderTest {
 
     @Test
     void createRejectsWhatValidateRejects() {
-        OptionValues bad = OptionValues.of("fairway.resolver.", provider.options(), Map.of("name_servers", "10.0.0.53"));
+        OptionValues bad = OptionValues.of("fairway.resolver.", provider.options(),
+                Map.of("mode", "system", "name_servers", "10.0.0.53"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.create(
                 new ResolverContext(new Target("http", "orders.svc", 80), bad, new FakeClock(), new FakeClock(), Runnable::run, 1)));
         assertTrue(e.getMessage().contains("applies only to direct queries"), e.getMessage());

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,7 +134,7 @@ class DnsResolverTest {
             List<Duration> pending = clock.pendingDelays();
             assertEquals(1, pending.size(), "one timer at a time: " + pending);
             Duration delay = pending.get(0);
-            assertBetween(Duration.ofSeconds(27), Duration.ofSeconds(33), delay);
+            assertBetween(Duration.ofSeconds(27), Duration.ofSeconds(30), delay);   // no TTL: ttl_max, up to 10 % early
             delays.add(delay);
 
             clock.advance(delay.minusMillis(1));
@@ -162,6 +163,65 @@ class DnsResolverTest {
         }
         assertEquals(6, lookup.calls());
         assertEquals(6, listener.addressSets().size());
+    }
+
+    @Test
+    void theNextLookUpComesWhenTheTtlRunsOutNeverLater() throws Exception {
+        lookup.answer("10.0.0.1");
+        lookup.ttl(5);
+        Resolver resolver = resolver(Map.of(), 3);
+        resolver.start(listener);
+        clock.runDueTasks();
+        Set<Duration> delays = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            Duration delay = clock.pendingDelays().get(0);
+            assertBetween(Duration.ofMillis(4500), Duration.ofSeconds(5), delay);   // the CoreDNS TTL, up to 10 % early
+            delays.add(delay);
+            clock.advance(delay);
+        }
+        assertTrue(delays.size() > 10, "jittered: " + delays);
+        assertEquals(21, lookup.calls(), "one look-up per TTL");
+    }
+
+    @Test
+    void ttlsAreClampedToTheFloorAndTheCeiling() throws Exception {
+        lookup.answer("10.0.0.1");
+        Resolver resolver = resolver(Map.of("refresh_jitter", 0.0, "ttl_min", "2s", "ttl_max", "1m"), 3);
+        resolver.start(listener);
+        lookup.ttl(0);
+        clock.runDueTasks();
+        assertEquals(List.of(Duration.ofSeconds(2)), clock.pendingDelays(), "TTL 0: the floor");
+        lookup.ttl(86_400);
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(List.of(Duration.ofMinutes(1)), clock.pendingDelays(), "a day: the ceiling");
+        lookup.ttl(Lookup.Answer.NO_TTL);
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(List.of(Duration.ofMinutes(1)), clock.pendingDelays(), "no TTL: the ceiling");
+        lookup.ttl(7);
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(List.of(Duration.ofSeconds(7)), clock.pendingDelays());
+    }
+
+    @Test
+    void aFixedRefreshIntervalIgnoresTtls() throws Exception {
+        lookup.answer("10.0.0.1");
+        lookup.ttl(5);
+        Resolver resolver = resolver(Map.of("refresh_interval", "20s", "refresh_jitter", 0.0), 3);
+        resolver.start(listener);
+        clock.runDueTasks();
+        assertEquals(List.of(Duration.ofSeconds(20)), clock.pendingDelays());
+    }
+
+    @Test
+    void ttlMinLongerThanTtlMaxIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> resolver(Map.of("ttl_min", "1m", "ttl_max", "30s"), 3));
+        assertEquals("fairway.resolver.ttl_min = 60s is longer than fairway.resolver.ttl_max = 30s: shorten"
+                + " fairway.resolver.ttl_min or lengthen fairway.resolver.ttl_max", e.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> resolver(Map.of("refresh_interval", "often"), 3));
+        assertEquals("fairway.resolver.refresh_interval = 'often' is not allowed: use ttl (follow each answer's TTL,"
+                + " clamped to ttl_min and ttl_max) or a duration from 100ms to 1h, like 5s or 30s", bad.getMessage());
     }
 
     // ---------------------------------------------------------------- failures and backoff
@@ -437,7 +497,7 @@ class DnsResolverTest {
         List<Boolean> lookupInExecutor = new CopyOnWriteArrayList<>();
         Lookup checking = target -> {
             lookupInExecutor.add(inExecutor.get());
-            return List.of(Endpoint.of(InetAddress.getByName("10.0.0.1")));
+            return Lookup.Answer.withoutTtl(List.of(Endpoint.of(InetAddress.getByName("10.0.0.1"))));
         };
         Resolver resolver = new DnsResolver(context(Map.of(), 2, clock, task -> {
             executed.incrementAndGet();
@@ -515,7 +575,7 @@ class DnsResolverTest {
             lookups.incrementAndGet();
             Thread.yield();
             lookupsNow.decrementAndGet();
-            return List.of(Endpoint.of(InetAddress.getByName("10.0.0.1")));
+            return Lookup.Answer.withoutTtl(List.of(Endpoint.of(InetAddress.getByName("10.0.0.1"))));
         };
         AtomicInteger listenersNow = new AtomicInteger();
         AtomicInteger maxListeners = new AtomicInteger();
@@ -614,7 +674,13 @@ class DnsResolverTest {
     static final class ScriptedLookup implements Lookup {
         private final List<String> hosts = new CopyOnWriteArrayList<>();
         private volatile List<Endpoint> answer;
+        private volatile long ttl = Lookup.Answer.NO_TTL;
         private volatile Exception failure = new UnknownHostException("no answer scripted");
+
+        /** Makes the answers carry {@code seconds} as their TTL. */
+        void ttl(long seconds) {
+            ttl = seconds;
+        }
 
         void answer(String... ips) throws UnknownHostException {
             List<Endpoint> a = new ArrayList<>();
@@ -642,7 +708,7 @@ class DnsResolverTest {
         }
 
         @Override
-        public List<Endpoint> lookup(Target target) throws IOException {
+        public Lookup.Answer lookup(Target target) throws IOException {
             hosts.add(target.host());
             Exception f = failure;
             if (f instanceof IOException io) {
@@ -651,7 +717,7 @@ class DnsResolverTest {
             if (f instanceof RuntimeException re) {
                 throw re;
             }
-            return answer;
+            return new Lookup.Answer(answer, ttl);
         }
     }
 

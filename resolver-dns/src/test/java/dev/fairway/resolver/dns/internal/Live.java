@@ -10,7 +10,6 @@ import dev.fairway.spi.Target;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,20 +48,19 @@ final class Live implements AutoCloseable {
      * @param provider   the provider
      * @param target     the target
      * @param options    its options
-     * @param resolvConf the system configuration to read, or {@code null} for the default
-     * @param port       the port of the servers in {@code resolvConf}
+     * @param files      the system configuration to read, or {@code null} for the system's
      */
-    Live(ResolverProvider provider, Target target, Map<String, ?> options, Path resolvConf, int port) {
+    Live(ResolverProvider provider, Target target, Map<String, ?> options, DirectLookup.SystemFiles files) {
         Scheduler scheduler = (task, delay) -> timers.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         OptionValues values = OptionValues.of(DnsOptions.PREFIX, provider.options(), options);
         provider.validate(values);
         ResolverContext context = new ResolverContext(target, values, System::nanoTime, scheduler, executor, 17);
-        if (resolvConf == null) {
+        if (files == null) {
             resolver = provider.create(context);
         } else if (provider instanceof DnsResolverProvider dns) {
-            resolver = dns.create(context, resolvConf, port);
+            resolver = dns.create(context, files);
         } else {
-            resolver = ((DnsSrvResolverProvider) provider).create(context, resolvConf, port);
+            resolver = ((DnsSrvResolverProvider) provider).create(context, files);
         }
         resolver.start(new Resolver.Listener() {
             @Override
@@ -79,7 +77,7 @@ final class Live implements AutoCloseable {
 
     /** A resolver of {@code provider} with {@code options}. */
     Live(ResolverProvider provider, Target target, Map<String, ?> options) {
-        this(provider, target, options, null, 0);
+        this(provider, target, options, null);
     }
 
     Resolver resolver() {

@@ -40,7 +40,7 @@ class SystemModeTest {
         }
     }
 
-    private static void answer(String name, String... ips) throws Exception {
+    static void answer(String name, String... ips) throws Exception {
         List<InetAddress> addresses = new ArrayList<>();
         for (String ip : ips) {
             addresses.add(InetAddress.getByName(ip));              // literals: no look-up
@@ -52,12 +52,12 @@ class SystemModeTest {
         }
     }
 
-    private static long lookups(String name) throws Exception {
+    static long lookups(String name) throws Exception {
         return (long) testDns().getMethod("lookups", String.class).invoke(null, name);
     }
 
     private static Live live(String host, Map<String, String> extra) {
-        Map<String, String> options = new java.util.HashMap<>(Map.of("refresh_interval", "200ms",
+        Map<String, String> options = new java.util.HashMap<>(Map.of("mode", "system", "refresh_interval", "200ms",
                 "backoff_initial", "50ms", "backoff_max", "200ms"));
         options.putAll(extra);
         return new Live(new DnsResolverProvider(), new Target("http", host, 8080), options);

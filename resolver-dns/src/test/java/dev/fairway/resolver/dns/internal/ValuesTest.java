@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -87,31 +88,67 @@ class ValuesTest {
                 nameserver 10.96.0.11
                 nameserver 10.96.0.12
                 """);
+        ResolvConf conf = ResolvConf.read(file, 53, Map.of());
         assertEquals(List.of(NameServer.parse("10.96.0.10", 53), NameServer.parse("fd00::10", 53),
-                NameServer.parse("10.96.0.11", 53)), ResolvConf.read(file, 53));
-        assertEquals(5353, ResolvConf.read(file, 5353).get(0).port());
+                NameServer.parse("10.96.0.11", 53)), conf.servers(), "at most three, in order");
+        assertEquals(5353, ResolvConf.read(file, 5353, Map.of()).servers().get(0).port());
+        assertEquals(List.of("shop.svc.cluster.local", "svc.cluster.local", "cluster.local"), conf.search());
+        assertEquals(5, conf.ndots());
+        assertEquals(java.util.OptionalInt.of(2), conf.timeout());
+        assertEquals(java.util.OptionalInt.empty(), conf.attempts());
+        assertFalse(conf.rotate());
+        assertEquals(List.of(), conf.problems());
     }
 
     @Test
-    void aMissingOrMalformedResolvConfIsAClearError(@TempDir Path dir) throws IOException {
-        Path missing = dir.resolve("nope.conf");
-        IOException e = assertThrows(IOException.class, () -> ResolvConf.read(missing, 53));
-        assertEquals("malformed configuration: " + missing + " does not exist, so there are no name servers to query;"
-                + " set fairway.resolver.name_servers or use mode=system", e.getMessage());
+    void resolvConfFollowsGlibc(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("resolv.conf"), """
+                domain first.example
+                search a.example b.example
+                nameserver dns.example
+                nameserver 10.0.0.1
+                options ndots:99 timeout:0 attempts:9 rotate ndots:x
+                """);
+        ResolvConf conf = ResolvConf.read(file, 53, Map.of());
+        assertEquals(List.of("a.example", "b.example"), conf.search(), "the last of domain and search wins");
+        assertEquals(15, conf.ndots(), "clamped to glibc's ceiling; a word without a number is ignored");
+        assertEquals(java.util.OptionalInt.of(1), conf.timeout());
+        assertEquals(java.util.OptionalInt.of(5), conf.attempts());
+        assertTrue(conf.rotate());
+        assertEquals(List.of(NameServer.parse("10.0.0.1", 53)), conf.servers());
+        assertEquals(List.of(file + " line 3 'nameserver dns.example' names no IP address; skipped"), conf.problems());
 
-        Path empty = Files.writeString(dir.resolve("empty.conf"), "search cluster.local\n");
-        e = assertThrows(IOException.class, () -> ResolvConf.read(empty, 53));
-        assertEquals("malformed configuration: " + empty + " has no nameserver line; set fairway.resolver.name_servers"
-                + " or use mode=system", e.getMessage());
+        ResolvConf env = ResolvConf.read(file, 53, Map.of("LOCALDOMAIN", "x.example  y.example", "RES_OPTIONS", "ndots:2"));
+        assertEquals(List.of("x.example", "y.example"), env.search(), "LOCALDOMAIN replaces the search list");
+        assertEquals(2, env.ndots(), "RES_OPTIONS comes after the file's options");
 
-        Path named = Files.writeString(dir.resolve("named.conf"), "nameserver dns.example\n");
-        e = assertThrows(IOException.class, () -> ResolvConf.read(named, 53));
-        assertEquals("malformed configuration: " + named + " line 1 'nameserver dns.example': 'dns.example' is not an IP"
-                + " address; fix it or set fairway.resolver.name_servers", e.getMessage());
+        ResolvConf plain = ResolvConf.read(Files.writeString(dir.resolve("plain.conf"), "nameserver 10.0.0.2\n"), 53, Map.of());
+        assertEquals(1, plain.ndots(), "ndots defaults to 1");
+        assertEquals(List.of(), plain.search());
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> ResolvConf.read(dir.resolve("nope.conf"), 53, Map.of()));
+    }
 
-        Path bare = Files.writeString(dir.resolve("bare.conf"), "\nnameserver\n");
-        e = assertThrows(IOException.class, () -> ResolvConf.read(bare, 53));
-        assertTrue(e.getMessage().startsWith("malformed configuration: " + bare + " line 2 'nameserver' names no server"),
-                e.getMessage());
+    @Test
+    void searchCandidatesFollowNdots(@TempDir Path dir) throws IOException {
+        ResolvConf pod = ResolvConf.read(Files.writeString(dir.resolve("pod.conf"), """
+                nameserver 10.96.0.10
+                search shop.svc.cluster.local svc.cluster.local cluster.local
+                options ndots:5
+                """), 53, Map.of());
+        assertEquals(List.of("orders.shop.svc.cluster.local", "orders.svc.cluster.local", "orders.cluster.local", "orders"),
+                pod.candidates("orders"));
+        assertEquals(List.of("orders.shop.svc.cluster.local.shop.svc.cluster.local",
+                        "orders.shop.svc.cluster.local.svc.cluster.local", "orders.shop.svc.cluster.local.cluster.local",
+                        "orders.shop.svc.cluster.local"), pod.candidates("orders.shop.svc.cluster.local"),
+                "four dots are fewer than ndots:5: the search list comes first");
+        assertEquals(List.of("orders.shop.svc.cluster.local"), pod.candidates("orders.shop.svc.cluster.local."),
+                "a final dot: only as given");
+        ResolvConf one = ResolvConf.read(Files.writeString(dir.resolve("one.conf"), """
+                nameserver 10.96.0.10
+                search corp.example
+                """), 53, Map.of());
+        assertEquals(List.of("www.example.com", "www.example.com.corp.example"), one.candidates("www.example.com"),
+                "with ndots:1 a dotted name is tried as given first");
+        assertEquals(List.of("intranet.corp.example", "intranet"), one.candidates("intranet"));
     }
 }
