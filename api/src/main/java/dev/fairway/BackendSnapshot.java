@@ -12,7 +12,8 @@ import java.util.Optional;
  *
  * @param address          the backend's address and attributes
  * @param health           its last reported health
- * @param ejected          whether passive outlier detection has taken it out of rotation
+ * @param ejected          whether it is out of rotation: ejected by passive outlier detection, or after refusing a connection
+ *                         until the resolver lists it again
  * @param inFlight         requests sent and not yet finished (body included)
  * @param queued           requests waiting for a place under the concurrency limit
  * @param concurrencyLimit the most requests in flight at once (lower than configured once a server refused streams)

@@ -114,7 +114,7 @@ class HealthRulesTest {
             health.set(pods.ips.get(1), HealthState.UNHEALTHY);
             NoBackendException e = assertThrows(NoBackendException.class, () -> servedBy(client, uri, 1));
             assertEquals(NoBackendException.Reason.NONE_USABLE, e.reason());
-            assertTrue(e.getMessage().contains("all 2 backends are unhealthy or ejected (panic mode is off)"), e.getMessage());
+            assertTrue(e.getMessage().contains("all 2 backends are unhealthy, ejected or refusing connections (panic mode is off)"), e.getMessage());
         }
     }
 

@@ -91,7 +91,7 @@ class NoBackendTest {
             HttpRequest r = HttpRequest.newBuilder(URI.create("http://orders.fairway.test:" + pods.port + "/")).build();
             NoBackendException e = assertThrows(NoBackendException.class, () -> client.send(r, HttpResponse.BodyHandlers.discarding()));
             assertEquals(NoBackendException.Reason.NONE_USABLE, e.reason());
-            assertTrue(e.getMessage().contains("all 2 backends are unhealthy or ejected (panic mode is off)"), e.getMessage());
+            assertTrue(e.getMessage().contains("all 2 backends are unhealthy, ejected or refusing connections (panic mode is off)"), e.getMessage());
             assertEquals(List.of(0, 0), pods.requestCounts(), "nothing was sent");
         }
     }

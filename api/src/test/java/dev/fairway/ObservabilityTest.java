@@ -116,7 +116,8 @@ class ObservabilityTest {
             assertTrue(t.sinceResolution().orElseThrow().compareTo(Duration.ofMinutes(1)) < 0);
             assertTrue(t.lastResolverError().isEmpty());
             BackendSnapshot dead = t.backends().stream().filter(b -> b.address().authority().startsWith("127.0.0.9")).findFirst().orElseThrow();
-            assertTrue(dead.failures() >= 3, "round robin sent it a third of the requests, each refused: " + dead);
+            assertEquals(1, dead.failures(), "refused once, then out of rotation until the resolver lists it again: " + dead);
+            assertTrue(dead.ejected(), "shown as ejected while out of rotation: " + dead);
             assertEquals(dead.requests(), dead.failures());
             assertEquals(0, t.inFlight());
             assertEquals(9 + dead.failures(), t.backends().stream().mapToLong(BackendSnapshot::requests).sum(),

@@ -7,21 +7,26 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A request that never reached a server is sent once more, to another backend, whatever its method. */
+/**
+ * A request that never reached a server (refused or timed-out connections) is sent to another backend, whatever its
+ * method, up to three others and never one already tried; the refusing backend leaves the rotation at once.
+ */
 class RetryTest {
 
     @Test
     void refusedConnectionIsRetriedOnAnotherBackend() throws Exception {
         try (Pods pods = Pods.start(2);
-             // 127.0.0.9 has no server: connecting to it is refused
+             // 127.0.0.9 and 127.0.0.10 have no server: connecting to them is refused
              FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                     .resolver("static").resolverOption("addresses", pods.addresses() + ",127.0.0.9").build()) {
+                     .resolver("static").resolverOption("addresses", pods.addresses() + ",127.0.0.9,127.0.0.10").build()) {
             URI uri = URI.create("http://orders.fairway.test:" + pods.port + "/");
             for (int i = 0; i < 30; i++) {
                 HttpRequest post = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("order " + i)).build();
@@ -35,13 +40,41 @@ class RetryTest {
     }
 
     @Test
-    void retriedOnlyOnce() {
-        try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .resolver("static").resolverOption("addresses", "127.0.0.9,127.0.0.10,127.0.0.11").build()) {
+    void aRefusingBackendLeavesTheRotationAtOnce() throws Exception {
+        List<FairwayEvent> events = new CopyOnWriteArrayList<>();
+        try (Pods pods = Pods.start(2);
+             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).listener(events::add)
+                     .resolver("static").resolverOption("addresses", "127.0.0.9,127.0.0.10," + pods.addresses()).build()) {
+            URI uri = URI.create("http://orders.fairway.test:" + pods.port + "/");
+            for (int i = 0; i < 40; i++) {
+                HttpRequest post = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("order " + i)).build();
+                assertEquals(200, client.send(post, HttpResponse.BodyHandlers.ofString()).statusCode(), "request " + i);
+            }
+            List<FairwayEvent.Ejected> ejected = events.stream().filter(e -> e instanceof FairwayEvent.Ejected)
+                    .map(e -> (FairwayEvent.Ejected) e).toList();
+            assertEquals(2, ejected.size(), "each dead address refused once, then left the rotation: " + ejected);
+            assertTrue(ejected.get(0).reason().startsWith("refused a connection (java.net.ConnectException"),
+                    ejected.get(0).reason());
+            assertEquals(40, pods.requestCounts().stream().mapToInt(Integer::intValue).sum(), "each POST reached a server once");
+            long refusedInSnapshot = client.snapshot().get(0).backends().stream().filter(BackendSnapshot::ejected).count();
+            assertEquals(2, refusedInSnapshot);
+        }
+    }
+
+    @Test
+    void aRequestTriesAtMostFourBackendsNeverOneTwice() {
+        List<FairwayEvent> events = new CopyOnWriteArrayList<>();
+        try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).listener(events::add)
+                .resolver("static").resolverOption("addresses", "127.0.0.9,127.0.0.10,127.0.0.11,127.0.0.12,127.0.0.13,127.0.0.14")
+                .panicThreshold(0).build()) {
             HttpRequest r = HttpRequest.newBuilder(URI.create("http://orders.fairway.test:9/")).build();
             ConnectException e = assertThrows(ConnectException.class, () -> client.send(r, HttpResponse.BodyHandlers.discarding()));
             assertInstanceOf(ConnectException.class, e.getCause());
             assertEquals(0, client.inFlight());
+            List<String> refused = events.stream().filter(ev -> ev instanceof FairwayEvent.Ejected)
+                    .map(ev -> ((FairwayEvent.Ejected) ev).address().authority()).toList();
+            assertEquals(4, refused.size(), "the first backend and three others: " + refused);
+            assertEquals(4, java.util.Set.copyOf(refused).size(), "never the same backend twice: " + refused);
         }
     }
 }

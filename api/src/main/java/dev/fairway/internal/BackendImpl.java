@@ -42,6 +42,13 @@ final class BackendImpl implements Backend {
     private volatile boolean ejected;
     long ejectedUntil;
     int ejections;
+    /**
+     * Out of rotation because it refused a connection (or let one time out): until the resolver lists it again, at
+     * most {@link TargetPool#REFUSAL_QUARANTINE}. Guarded by pool; volatile for the snapshot.
+     */
+    volatile boolean refused;
+    /** Tells one refusal's end-of-quarantine timer from the next's; guarded by pool. */
+    long refusals;
 
     /** The leaves of one mode: the one taking requests, and its warming successor. */
     private static final class Slot {

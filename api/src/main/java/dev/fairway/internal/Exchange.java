@@ -36,6 +36,11 @@ final class Exchange<T> {
 
     private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
     private static final int MAX_RESENDS = 10;
+    /**
+     * How many other backends one hop tries after failures that prove the request was never sent (refused or timed-out
+     * connections, HTTP/2 streams the server did not process) or after a full queue: never one already tried.
+     */
+    static final int MAX_OTHER_BACKENDS = 3;
     private static final int MAX_STREAM_REQUEUES = 200;
     private static final int MAX_REDIRECTS = Integer.getInteger("jdk.httpclient.redirects.retrylimit", 5);
     private static final Set<String> CROSS_ORIGIN_DROPPED = caseInsensitive("Authorization", "Cookie", "Origin", "Referer", "Host");
@@ -49,7 +54,8 @@ final class Exchange<T> {
     private Target target;
     private TargetPool pool;
     private int redirects;
-    private boolean retried;
+    /** The backends this hop already tried, once a retry was needed; {@code null} before (no allocation per request). */
+    private List<BackendImpl> tried;
     private int resends;
     private int streamRequeues;
     private FacadeResponse<T> previous;
@@ -193,13 +199,8 @@ final class Exchange<T> {
                 + backend.inFlight() + " requests in flight (limit " + backend.limit() + ") and this request waited "
                 + queueWait().toMillis() + " ms; raise maxConcurrencyPerBackend or the request timeout, or add backends");
         try {
-            if (pinned == null && !retried && !result.isDone()) {
-                retried = true;
-                BackendImpl other = pool.pickOther(hop, backend);
-                if (other != null) {
-                    send(other);
-                    return;
-                }
+            if (!result.isDone() && sendElsewhere(backend, e)) {
+                return;
             }
             engine.failAsync(result, e);
         } catch (Throwable t) {
@@ -318,7 +319,7 @@ final class Exchange<T> {
             previous = new FacadeResponse<>(response, hop, previous, dispatch.backend.address(), false);
             hop = redirected(hop, dispatch.redirectTo, response.statusCode());
             redirects++;
-            retried = false;
+            tried = null;
             nextHop();
             return;
         }
@@ -329,8 +330,8 @@ final class Exchange<T> {
     }
 
     private void failed(BackendImpl backend, Leaf leaf, Throwable cause) {
-        if (cause instanceof java.net.ConnectException && pinned == null) {
-            pool.requestRefresh(); // the resolver may know that this address is gone
+        if ((cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) && pinned == null) {
+            pool.refused(backend, cause); // out of rotation; the resolver may know that this address is gone
         }
         if (engine.isShutdown() && cause instanceof IOException && !(cause instanceof NoBackendException) && neverSent(cause, leaf)) {
             result.completeExceptionally(Engine.closed(target)); // raced with shutdown(): say so, as for any new request
@@ -350,17 +351,38 @@ final class Exchange<T> {
             send(backend);
             return;
         }
-        if (pinned == null && !retried && !result.isDone() && neverSent(cause, leaf)) {
-            retried = true;
-            BackendImpl other = pool.pickOther(hop, backend);
-            if (other != null) {
-                LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " never reached "
-                        + backend.address().authority() + " (" + cause + "); retrying on " + other.address().authority());
-                send(other);
-                return;
-            }
+        if (!result.isDone() && neverSent(cause, leaf) && sendElsewhere(backend, cause)) {
+            return;
         }
         result.completeExceptionally(cause);
+    }
+
+    /**
+     * Sends this hop to a backend it has not tried yet, at most {@link #MAX_OTHER_BACKENDS} times per hop.
+     *
+     * @return {@code true} when it was sent elsewhere; {@code false} when the caller should fail the hop
+     */
+    private boolean sendElsewhere(BackendImpl backend, Throwable cause) {
+        if (pinned != null) {
+            return false;
+        }
+        if (tried == null) {
+            tried = new java.util.ArrayList<>(MAX_OTHER_BACKENDS + 1);
+        }
+        if (!tried.contains(backend)) {
+            tried.add(backend);
+        }
+        if (tried.size() > MAX_OTHER_BACKENDS) {
+            return false;
+        }
+        BackendImpl other = pool.pickOther(hop, tried);
+        if (other == null) {
+            return false;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " never reached "
+                + backend.address().authority() + " (" + cause + "); trying " + other.address().authority());
+        send(other);
+        return true;
     }
 
     /** Whether a failure proves that the request never reached a server, so that sending it again is safe. */

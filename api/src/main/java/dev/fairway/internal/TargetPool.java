@@ -34,6 +34,12 @@ final class TargetPool implements Resolver.Listener {
 
     private static final System.Logger LOG = System.getLogger(TargetPool.class.getName());
 
+    /**
+     * How long a backend that refused a connection stays out of rotation when the resolver does not list it again
+     * sooner (a resolver that never publishes again, such as {@code static}, must not lose it for good).
+     */
+    static final java.time.Duration REFUSAL_QUARANTINE = java.time.Duration.ofSeconds(10);
+
     final Engine engine;
     final Target target;
     final LifetimePolicy lifetime;
@@ -345,25 +351,86 @@ final class TargetPool implements Resolver.Listener {
         }
     }
 
-    /** A backend other than {@code excluded}, for a retry, or {@code null} when there is none. */
-    BackendImpl pickOther(HttpRequest request, BackendImpl excluded) {
+    /**
+     * A backend not in {@code excluded}, for a retry: the picker's choice when it makes one, else the first usable
+     * backend in order; {@code null} when there is none.
+     */
+    BackendImpl pickOther(HttpRequest request, List<BackendImpl> excluded) {
         for (int i = 0; i < 3; i++) {
             BackendImpl b = pick(request);
             if (b == null) {
                 return null;
             }
-            if (b != excluded) {
+            if (!excluded.contains(b)) {
                 return b;
             }
         }
         synchronized (this) {
             for (BackendImpl b : backends.values()) {
-                if (b != excluded && !b.ejected() && b.health() != HealthState.UNHEALTHY) {
+                if (!excluded.contains(b) && !b.ejected() && !b.refused && b.health() != HealthState.UNHEALTHY) {
                     return b;
                 }
             }
         }
         return null;
+    }
+
+    /**
+     * {@code backend} refused a connection, or let one time out: out of rotation at once, until the resolver lists it
+     * again (the refusal asks it for a fresh answer) or {@link #REFUSAL_QUARANTINE} passes. Pods that stop take their
+     * address out of DNS first, so a refusal is news the resolver will soon confirm.
+     *
+     * @param backend the backend
+     * @param cause   what it did, for the event
+     */
+    void refused(BackendImpl backend, Throwable cause) {
+        FairwayEvent event = null;
+        long generation;
+        synchronized (this) {
+            if (closed || backend.refused || backends.get(Key.of(backend.address())) != backend) {
+                generation = -1;
+            } else {
+                backend.refused = true;
+                generation = ++backend.refusals;
+                rebuild();
+                event = new FairwayEvent.Ejected(target, backend.address(), "refused a connection (" + cause
+                        + "): out of rotation until the resolver lists it again", REFUSAL_QUARANTINE);
+            }
+        }
+        requestRefresh();
+        if (event == null) {
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> backend.address().authority() + " of " + target + " refused a connection ("
+                + cause + "); out of rotation until the resolver lists it again");
+        engine.events().emit(event);
+        try {
+            engine.scheduler().schedule(() -> endRefusal(backend, generation, "refusal quarantine of "
+                    + REFUSAL_QUARANTINE.toSeconds() + "s over"), REFUSAL_QUARANTINE);
+        } catch (RuntimeException shuttingDown) {
+            // the pool closes with the client
+        }
+    }
+
+    /** Puts a refusing backend back in rotation, unless a later refusal (another generation) took it out since. */
+    private void endRefusal(BackendImpl backend, long generation, String reason) {
+        FairwayEvent event;
+        synchronized (this) {
+            event = endRefusalLocked(backend, generation, reason);
+        }
+        if (event != null) {
+            engine.events().emit(event);
+        }
+    }
+
+    private FairwayEvent endRefusalLocked(BackendImpl backend, long generation, String reason) {
+        if (closed || !backend.refused || (generation >= 0 && backend.refusals != generation)
+                || backends.get(Key.of(backend.address())) != backend) {
+            return null;
+        }
+        backend.refused = false;
+        rebuild();
+        return new FairwayEvent.Unejected(target, backend.address(), reason);
     }
 
     /** The error for a request that found no backend. */
@@ -380,6 +447,7 @@ final class TargetPool implements Resolver.Listener {
         List<FairwayEvent> events = new ArrayList<>();
         List<BackendImpl> added = new ArrayList<>();
         List<BackendImpl> removed = new ArrayList<>();
+        List<FairwayEvent> refusalsEnded = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
@@ -404,6 +472,10 @@ final class TargetPool implements Resolver.Listener {
                 } else {
                     e.getValue().address(update);
                     keptAddresses.add(update);
+                    FairwayEvent back = endRefusalLocked(e.getValue(), -1, "listed again by the resolver");
+                    if (back != null) {
+                        refusalsEnded.add(back);
+                    }
                 }
             }
             for (BackendAddress a : next.values()) {
@@ -418,6 +490,7 @@ final class TargetPool implements Resolver.Listener {
                     keptAddresses));
             removedAddresses.forEach(a -> events.add(new FairwayEvent.BackendRemoved(target, a)));
             addedAddresses.forEach(a -> events.add(new FairwayEvent.BackendAdded(target, a)));
+            events.addAll(refusalsEnded);
             rebuild();
         }
         events.forEach(engine.events()::emit);
@@ -521,15 +594,23 @@ final class TargetPool implements Resolver.Listener {
         int n = backends.size();
         List<Backend> chosen = new ArrayList<>(n);
         int usable = 0;
+        int refused = 0;
         for (BackendImpl b : backends.values()) {
-            if (!b.ejected() && b.health() != HealthState.UNHEALTHY) {
+            if (b.refused) {
+                refused++;
+            } else if (!b.ejected() && b.health() != HealthState.UNHEALTHY) {
                 usable++;
             }
         }
         refreshWanted = usable * 2 < n;
         double panic = engine.config().panicThreshold();
         if (panic > 0 && usable < panic * n) {
-            chosen.addAll(backends.values());
+            // Panic: every backend, but those that refuse connections (they would only bounce requests to the others).
+            for (BackendImpl b : backends.values()) {
+                if (!b.refused || refused == n) {
+                    chosen.add(b);
+                }
+            }
             if (!panicking) {
                 panicking = true;
                 LOG.log(System.Logger.Level.WARNING, "only " + usable + " of " + n + " backends of " + target
@@ -544,7 +625,7 @@ final class TargetPool implements Resolver.Listener {
                 break;
             }
             for (BackendImpl b : backends.values()) {
-                if (!b.ejected() && b.health() == state) {
+                if (!b.ejected() && !b.refused && b.health() == state) {
                     chosen.add(b);
                 }
             }
@@ -605,7 +686,7 @@ final class TargetPool implements Resolver.Listener {
         List<Backend> usable = select();
         if (usable.isEmpty()) {
             view = new View(null, NoBackendException.Reason.NONE_USABLE, "all " + backends.size()
-                    + " backends are unhealthy or ejected (panic mode is off)", null);
+                    + " backends are unhealthy, ejected or refusing connections (panic mode is off)", null);
             return;
         }
         try {
@@ -661,7 +742,7 @@ final class TargetPool implements Resolver.Listener {
                 }
                 int open = b.leavesOpen();
                 leaves += open;
-                list.add(new dev.fairway.BackendSnapshot(b.address(), b.health(), b.ejected(), b.inFlight(), b.queued(), b.limit(),
+                list.add(new dev.fairway.BackendSnapshot(b.address(), b.health(), b.ejected() || b.refused, b.inFlight(), b.queued(), b.limit(),
                         b.requests.get(), b.failures.get(), open,
                         oldest == Long.MAX_VALUE ? Optional.empty() : Optional.of(java.time.Duration.ofNanos(now - oldest))));
             }

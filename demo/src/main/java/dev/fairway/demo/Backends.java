@@ -103,16 +103,29 @@ final class Backends implements AutoCloseable {
     }
 
     /**
-     * Stops the backend on {@code address} at once and forgets it.
+     * Stops the backend on {@code address} at once and forgets it: the listening socket closes and so does every
+     * connection, with whatever exchange is on it (a pod killed outright).
      *
      * @param address an address with a backend
      */
     void remove(InetAddress address) {
+        remove(address, 0);
+    }
+
+    /**
+     * Stops the backend on {@code address} as a server shutting down gracefully does and forgets it: it stops
+     * accepting at once, lets the exchanges in progress finish for up to {@code graceSeconds}, then closes every
+     * connection (idle keep-alive connections too). Blocks until then.
+     *
+     * @param address      an address with a backend
+     * @param graceSeconds how long exchanges in progress may take
+     */
+    void remove(InetAddress address, int graceSeconds) {
         Server server = servers.remove(address);
         if (server == null) {
             throw new IllegalStateException("no backend runs on " + address.getHostAddress());
         }
-        server.http().stop(0);
+        server.http().stop(graceSeconds);
         server.executor().close();
     }
 

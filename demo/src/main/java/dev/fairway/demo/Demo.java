@@ -46,6 +46,12 @@ public final class Demo {
     static final String HOST = "orders.demo.svc.cluster.local";
     /** The backends' addresses, in the order the demo DNS returns them. */
     static final List<String> BACKEND_IPS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6");
+    /** The backends {@code rollout} replaces the original ones with, one by one. */
+    static final List<String> ROLLOUT_IPS = List.of("127.0.0.12", "127.0.0.13", "127.0.0.14", "127.0.0.15", "127.0.0.16");
+    /** Phase {@code rollout}: how long a new backend is in DNS before the old one leaves. */
+    static final Duration ROLLOUT_OVERLAP = Duration.ofSeconds(1);
+    /** Phase {@code rollout}: how long after leaving DNS an old backend stops (it stops at once, connections and all). */
+    static final Duration ROLLOUT_STOP_AFTER = Duration.ofSeconds(2);
     /** The backends {@code scale-out} adds, in the order the demo DNS returns them after the original ones. */
     static final List<String> SCALE_OUT_IPS = List.of("127.0.0.7", "127.0.0.8", "127.0.0.9");
     /** The TTL of the demo DNS server's answers: CoreDNS answers cluster names with 5 s. */
@@ -105,6 +111,7 @@ public final class Demo {
     static {
         PHASES.put("steady", Demo::steady);
         PHASES.put("scale-out", Demo::scaleOut);
+        PHASES.put("rollout", Demo::rollout);
         PHASES.put("clusterip", Demo::clusterIp);
         PHASES.put("unhealthy", Demo::unhealthy);
     }
@@ -390,6 +397,115 @@ public final class Demo {
             }
         }
         return Shares.summary(phase, name, counted, window);
+    }
+
+    /**
+     * Phase {@code rollout}: a rolling update while traffic flows, as a Deployment does it: one by one, a new backend
+     * starts and joins DNS, {@link #ROLLOUT_OVERLAP} later the old one leaves DNS, and {@link #ROLLOUT_STOP_AFTER}
+     * after that it stops outright (listener, connections and all). Counted: every request sent during the rollout,
+     * and when each new backend got its first one. Fairway, on its defaults, must lose none and use each new backend
+     * within the DNS TTL + 1 s.
+     */
+    private void rollout() throws Exception {
+        heading("rolling update: " + String.join(", ", BACKEND_IPS) + " replaced one by one by " + String.join(", ", ROLLOUT_IPS));
+        out.printf(Locale.ROOT, "  each step   the new backend joins DNS; %.1f s later the old one leaves DNS and %.1f s after"
+                + " that it stops at once%n", ROLLOUT_OVERLAP.toMillis() / 1e3, ROLLOUT_STOP_AFTER.toMillis() / 1e3);
+        String plain;
+        try (HttpClient client = plainClient()) {
+            plain = rollout("plain", client);
+        }
+        String fairway;
+        try (FairwayClient client = fairwayClient()) {
+            fairway = rollout("fairway", client);
+        }
+        out.println();
+        out.println(plain);
+        out.println(fairway);
+    }
+
+    /** Runs one client through a rolling update and back to the original backends; returns its summary line. */
+    private String rollout(String name, HttpClient client) throws Exception {
+        List<InetAddress> original = literals(BACKEND_IPS);
+        List<InetAddress> fresh = literals(ROLLOUT_IPS);
+        awaitResolves(original);
+        backends.reset();
+        Load.Continuous load = new Load.Continuous(client, uri, concurrency);
+        load.keepSending();
+        Map<String, Long> joined = new TreeMap<>();
+        List<Load.Sent> sent;
+        long started;
+        LiveView view = view(client);
+        try {
+            load.start();
+            load.awaitCompleted(Math.min(2_000, requests));            // warmed up: connections are open
+            started = System.nanoTime();
+            List<InetAddress> live = new ArrayList<>(original);
+            for (int i = 0; i < original.size(); i++) {
+                InetAddress old = original.get(i);
+                InetAddress next = fresh.get(i);
+                backends.add(next);
+                live.add(next);
+                joined.put(next.getHostAddress(), System.nanoTime());
+                DemoDns.answer(HOST, List.copyOf(live));
+                Thread.sleep(ROLLOUT_OVERLAP.toMillis());               // the rollout's own pace, on the wall clock
+                live.remove(old);
+                DemoDns.answer(HOST, List.copyOf(live));
+                Thread.sleep(ROLLOUT_STOP_AFTER.toMillis());
+                backends.remove(old);
+                view.println(String.format(Locale.ROOT, "  %+.2f s   %s replaced %s", (System.nanoTime() - started) / 1e9,
+                        next.getHostAddress(), old.getHostAddress()));
+            }
+            Thread.sleep(DISCOVERY.toMillis());                         // traffic on the new set for a while
+        } finally {
+            load.stop();
+            sent = load.finish();
+            view.close();
+            for (InetAddress a : fresh) {
+                if (backends.addresses().contains(a)) {
+                    backends.remove(a);
+                }
+            }
+            for (InetAddress a : original) {
+                if (!backends.addresses().contains(a)) {
+                    backends.add(a);
+                }
+            }
+            DemoDns.answer(HOST, original);
+        }
+        Map<String, Long> failures = new TreeMap<>();
+        Map<String, Long> first = new TreeMap<>();
+        long during = 0;
+        for (Load.Sent s : sent) {
+            if (s.sentNanos() < started) {
+                continue;
+            }
+            during++;
+            if (s.failure() != null) {
+                failures.merge(s.failure(), 1L, Long::sum);
+            } else if (joined.containsKey(s.backend())) {
+                first.merge(s.backend(), s.sentNanos() - joined.get(s.backend()), Math::min);
+            }
+        }
+        long failed = failures.values().stream().mapToLong(Long::longValue).sum();
+        out.println();
+        out.printf(Locale.ROOT, "%s client: %d requests sent during the rollout, %d failed%n", name, during, failed);
+        out.println("    first request on each new backend after it joined DNS: " + ROLLOUT_IPS.stream()
+                .map(ip -> ip + (first.containsKey(ip) ? String.format(Locale.ROOT, " +%.2f s", first.get(ip) / 1e9) : " never"))
+                .collect(Collectors.joining(", ")));
+        failures.forEach((what, count) -> out.println("    FAILED " + count + " x " + what));
+        if (client instanceof FairwayClient) {
+            check(failed == 0, name + ": " + failed + " of " + during + " requests failed during the rolling update");
+            for (String ip : ROLLOUT_IPS) {
+                Long f = first.get(ip);
+                check(f != null && f <= DISCOVERY.toNanos(), name + ": the first request on " + ip + " came "
+                        + (f == null ? "never" : String.format(Locale.ROOT, "%.2f s", f / 1e9)) + " after it joined DNS,"
+                        + " not within the TTL + 1 s");
+            }
+        }
+        long firstMax = first.values().stream().mapToLong(Long::longValue).max().orElse(-1);
+        return String.format(Locale.ROOT, "figures phase=rollout client=%s requests=%d failed=%d new_backends_reached=%d/%d"
+                + " first_request_on_new_max_ms=%s", name, during, failed, first.size(), ROLLOUT_IPS.size(),
+                firstMax < 0 ? "never" : Long.toString(firstMax / 1_000_000));
     }
 
     /**

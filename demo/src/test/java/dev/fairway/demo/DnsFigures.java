@@ -29,8 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Run after {@code mvn -pl resolver-dns,demo -am install}:
  * {@code java -cp "demo/target/test-classes:demo/target/modules/*" dev.fairway.demo.DnsFigures <refresh> <runs> <minutes>},
- * for example {@code 2s 9 2}: nine scale-out/scale-in cycles (3 → 6 → 3 pods) at {@code refresh_interval=2s}, and in
- * parallel a second client at the defaults counted for two minutes.
+ * for example {@code ttl:5 9 2}: nine scale-out/scale-in cycles (3 → 6 → 3 pods) on the defaults against answers with a
+ * 5 s TTL (or {@code 2s 9 2}: at a fixed {@code refresh_interval=2s}), and in parallel a second client at the defaults
+ * whose queries are counted for two minutes.
  */
 public final class DnsFigures {
 
@@ -38,7 +39,10 @@ public final class DnsFigures {
     }
 
     public static void main(String[] args) throws Exception {
-        Duration refresh = Duration.ofMillis(Math.round(Double.parseDouble(args[0].replace("s", "")) * 1000));
+        boolean ttlMode = args[0].startsWith("ttl:");
+        int ttl = ttlMode ? Integer.parseInt(args[0].substring(4)) : 0;
+        Duration refresh = ttlMode ? Duration.ofSeconds(ttl)
+                : Duration.ofMillis(Math.round(Double.parseDouble(args[0].replace("s", "")) * 1000));
         int runs = Integer.parseInt(args[1]);
         int minutes = Integer.parseInt(args[2]);
         Path dir = Files.createTempDirectory("dns-figures");
@@ -47,16 +51,19 @@ public final class DnsFigures {
         for (String ip : DnsScaleTest.pods(2, 7)) {
             all.add(InetAddress.getByName(ip));
         }
-        try (Dnsmasq dns = Dnsmasq.start(dir); Backends backends = Backends.start(all)) {
+        try (Dnsmasq dns = Dnsmasq.start(dir, ttl); Backends backends = Backends.start(all)) {
             dns.hosts(Map.of("orders.test", DnsScaleTest.pods(2, 4), "count.test", List.of("127.0.0.2")));
             URI orders = URI.create("http://orders.test:" + backends.port() + "/");
             URI count = URI.create("http://count.test:" + backends.port() + "/");
             AtomicLong removal = new AtomicLong(-1);
+            FairwayClient.Builder measured = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .resolverOption("name_servers", dns.server());
+            if (!ttlMode) {
+                measured.resolverOption("refresh_interval", refresh.toMillis() + "ms");
+            }
             try (FairwayClient defaults = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .resolver("dns").resolverOption("mode", "direct").resolverOption("name_servers", dns.server()).build();
-                 FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).resolver("dns")
-                         .resolverOption("mode", "direct").resolverOption("name_servers", dns.server())
-                         .resolverOption("refresh_interval", refresh.toMillis() + "ms")
+                    .resolverOption("name_servers", dns.server()).build();
+                 FairwayClient client = measured
                          .listener(e -> {
                              if (e instanceof FairwayEvent.ResolutionSucceeded r && !r.removed().isEmpty()) {
                                  removal.compareAndSet(-1, System.nanoTime());
@@ -88,7 +95,7 @@ public final class DnsFigures {
                     System.out.printf(Locale.ROOT, "run %d: first new %.0f ms, all new %.0f ms, last removed %.0f ms%n", run + 1,
                             firstNew.get(run), allNew.get(run), lastRemoved.get(run));
                 }
-                System.out.printf(Locale.ROOT, "refresh_interval %d ms, %d runs: median first request on a new pod %.0f ms"
+                System.out.printf(Locale.ROOT, (ttlMode ? "defaults, DNS TTL " : "refresh_interval ") + "%d ms, %d runs: median first request on a new pod %.0f ms"
                                 + " (max %.0f), on all new pods %.0f ms, last request on a removed pod %.0f ms (max %.0f);"
                                 + " failed requests %d of %d%n", refresh.toMillis(), runs, median(firstNew),
                         Collections.max(firstNew), median(allNew), median(lastRemoved), Collections.max(lastRemoved),
@@ -97,7 +104,7 @@ public final class DnsFigures {
                 pause(Math.max(0, remaining));
                 double elapsedMinutes = (System.nanoTime() - countStart) / 6e10;
                 long queries = dns.queries().stream().filter(q -> q.endsWith(" count.test")).count();
-                System.out.printf(Locale.ROOT, "defaults (refresh_interval 30s, prefer_ipv4, direct): %d queries for count.test"
+                System.out.printf(Locale.ROOT, "defaults (refresh at the TTL, DNS TTL " + ttl + " s, prefer_ipv4): %d queries for count.test"
                                 + " in %.2f min = %.2f per minute; by type %s%n", queries, elapsedMinutes, queries / elapsedMinutes,
                         dns.queries().stream().filter(q -> q.endsWith(" count.test")).distinct().toList());
             }

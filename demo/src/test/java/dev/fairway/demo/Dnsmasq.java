@@ -52,13 +52,15 @@ final class Dnsmasq implements AutoCloseable {
     private final Path log;
     private final Path output;
     private final String binary;
+    private final int localTtl;
     private int port;
     private int generation;
     private Process process;
     private final Thread cleanup;
 
-    private Dnsmasq(Path dir, String binary) {
+    private Dnsmasq(Path dir, String binary, int localTtl) {
         this.dir = dir;
+        this.localTtl = localTtl;
         this.binary = binary;
         this.hostsFile = dir.resolve("hosts");
         this.confFile = dir.resolve("dnsmasq.conf");
@@ -75,7 +77,20 @@ final class Dnsmasq implements AutoCloseable {
      * @throws AssertionError if dnsmasq is not installed or does not start
      */
     static Dnsmasq start(Path dir) throws IOException {
-        Dnsmasq dns = new Dnsmasq(dir, binary());
+        return start(dir, 0);
+    }
+
+    /**
+     * Starts dnsmasq with no names but the zone itself, answering with {@code ttl} as the TTL of every record (as
+     * CoreDNS answers cluster names with 5 s); {@link #start(Path)} answers with TTL 0, dnsmasq's default.
+     *
+     * @param dir a directory the test owns (a {@code @TempDir})
+     * @param ttl the TTL of every answer, in seconds, also for negative answers (their SOA)
+     * @return the running server
+     * @throws AssertionError if dnsmasq is not installed or does not start
+     */
+    static Dnsmasq start(Path dir, int ttl) throws IOException {
+        Dnsmasq dns = new Dnsmasq(dir, binary(), ttl);
         Files.writeString(dns.confFile, "");
         dns.writeHosts(Map.of());
         Runtime.getRuntime().addShutdownHook(dns.cleanup);
@@ -222,7 +237,8 @@ final class Dnsmasq implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(binary, "--keep-in-foreground", "--no-resolv", "--no-hosts",
                     "--port=" + candidate, "--listen-address=127.0.0.1", "--bind-interfaces",
                     "--addn-hosts=" + hostsFile, "--conf-file=" + confFile, "--local=/test/", "--log-queries",
-                    "--log-facility=" + log, "--pid-file=" + dir.resolve("dnsmasq.pid"), "--cache-size=0"));
+                    "--log-facility=" + log, "--pid-file=" + dir.resolve("dnsmasq.pid"), "--cache-size=0",
+                    "--local-ttl=" + localTtl, "--neg-ttl=" + localTtl));
             if ("root".equals(System.getProperty("user.name"))) {
                 command.add("--user=root");              // otherwise it drops to 'nobody', who cannot read our files
                 command.add("--group=root");

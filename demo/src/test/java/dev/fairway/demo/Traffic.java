@@ -34,7 +34,10 @@ final class Traffic implements AutoCloseable {
     }
 
     private final ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
-    private final Semaphore permits = new Semaphore(4);
+    /** How many requests are in flight at most. */
+    static final int IN_FLIGHT = 4;
+
+    private final Semaphore permits = new Semaphore(IN_FLIGHT);
     private final Thread sender;
     private volatile boolean stopped;
 
@@ -103,8 +106,8 @@ final class Traffic implements AutoCloseable {
         stopped = true;
         try {
             sender.join(DEADLINE.toMillis());
-            if (permits.tryAcquire(4, DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
-                permits.release(4);
+            if (permits.tryAcquire(IN_FLIGHT, DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                permits.release(IN_FLIGHT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
