@@ -77,4 +77,51 @@ class RetryTest {
             assertEquals(4, java.util.Set.copyOf(refused).size(), "never the same backend twice: " + refused);
         }
     }
+
+    /**
+     * A server that closes each connection without answering, as one shutting down closes its idle keep-alive
+     * connections: an idempotent request goes to another backend, a POST is not sent twice.
+     */
+    @Test
+    void anIdempotentRequestWhoseConnectionIsLostBeforeTheResponseTriesAnotherBackend() throws Exception {
+        try (Pods pods = Pods.start(2);
+             java.net.ServerSocket closer = new java.net.ServerSocket(pods.port, 50, java.net.InetAddress.getByName("127.0.0.9"))) {
+            java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+            Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+                while (!closer.isClosed()) {
+                    try (java.net.Socket s = closer.accept()) {
+                        s.getInputStream().read();                        // the request has started to arrive
+                        closed.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .resolver("static").resolverOption("addresses", "127.0.0.9," + pods.addresses()).build()) {
+                URI uri = URI.create("http://orders.fairway.test:" + pods.port + "/");
+                int failedPosts = 0;
+                for (int i = 0; i < 9; i++) {
+                    HttpRequest post = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("order " + i)).build();
+                    try {
+                        client.send(post, HttpResponse.BodyHandlers.ofString());
+                    } catch (java.io.IOException e) {
+                        failedPosts++;
+                    }
+                }
+                assertTrue(failedPosts >= 1 && failedPosts == closed.get(), "a POST whose connection was lost may have been"
+                        + " processed: it fails rather than being sent twice (" + failedPosts + " failed, " + closed.get() + " lost)");
+                int before = closed.get();
+                for (int i = 0; i < 12; i++) {
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, r.statusCode(), "GET " + i);
+                    assertTrue(pods.ips.contains(r.body()));
+                }
+                assertTrue(closed.get() > before, "round robin gave the closing server its turns");
+            } finally {
+                closer.close();
+                acceptor.join(5_000);
+            }
+        }
+    }
 }

@@ -48,6 +48,8 @@ final class Dispatch<T>
      * is the body's end, and {@link Exchange} releases the load then.
      */
     volatile boolean direct;
+    /** Set when the response headers arrived: a failure after that is not one "before the response". */
+    volatile boolean responded;
 
     /**
      * The JDK's own subscribers whose body is complete when the exchange's future completes ({@code ofString},
@@ -103,6 +105,7 @@ final class Dispatch<T>
     // BodyHandler: called by the leaf when the response headers arrive.
     @Override
     public HttpResponse.BodySubscriber<T> apply(HttpResponse.ResponseInfo info) {
+        responded = true;
         if (leaf.replacing != null && !leaf.promoted) {
             backend.promote(leaf); // the successor reached the server: it takes over
         }

@@ -222,7 +222,7 @@ final class Exchange<T> {
             dispatch = new Dispatch<>(this, backend, leaf, hop);
         } catch (IOException | RuntimeException e) {
             backend.release();
-            failed(backend, null, e);
+            failed(backend, null, e, true);
             return;
         }
         if (blockingCaller == Thread.currentThread()) {
@@ -309,7 +309,7 @@ final class Exchange<T> {
                     dispatch.backend.promote(leaf);
                 }
             }
-            failed(dispatch.backend, leaf, cause);
+            failed(dispatch.backend, leaf, cause, !dispatch.responded);
             return;
         }
         if (dispatch.direct) {
@@ -329,7 +329,7 @@ final class Exchange<T> {
         }
     }
 
-    private void failed(BackendImpl backend, Leaf leaf, Throwable cause) {
+    private void failed(BackendImpl backend, Leaf leaf, Throwable cause, boolean beforeResponse) {
         if ((cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) && pinned == null) {
             pool.refused(backend, cause); // out of rotation; the resolver may know that this address is gone
         }
@@ -351,7 +351,8 @@ final class Exchange<T> {
             send(backend);
             return;
         }
-        if (!result.isDone() && neverSent(cause, leaf) && sendElsewhere(backend, cause)) {
+        if (!result.isDone() && (neverSent(cause, leaf) || (beforeResponse && idempotent(hop) && connectionLost(cause)))
+                && sendElsewhere(backend, cause)) {
             return;
         }
         result.completeExceptionally(cause);
@@ -383,6 +384,26 @@ final class Exchange<T> {
                 + backend.address().authority() + " (" + cause + "); trying " + other.address().authority());
         send(other);
         return true;
+    }
+
+    /**
+     * Whether {@code request}'s method is idempotent (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE, PUT, DELETE), so
+     * that it may be sent again after its connection was lost before the response, as the JDK itself does once.
+     */
+    static boolean idempotent(HttpRequest request) {
+        return switch (request.method()) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether a failure before the response is the connection's loss (closed or reset by the server, as a server that
+     * shuts down does to its idle keep-alive connections) rather than the caller's own timeout or cancellation.
+     */
+    static boolean connectionLost(Throwable cause) {
+        return cause instanceof IOException && !(cause instanceof java.net.http.HttpTimeoutException)
+                && !(cause instanceof NoBackendException) && !(cause instanceof java.io.InterruptedIOException);
     }
 
     /** Whether a failure proves that the request never reached a server, so that sending it again is safe. */

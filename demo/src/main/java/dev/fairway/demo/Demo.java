@@ -489,8 +489,9 @@ public final class Demo {
         long failed = failures.values().stream().mapToLong(Long::longValue).sum();
         out.println();
         out.printf(Locale.ROOT, "%s client: %d requests sent during the rollout, %d failed%n", name, during, failed);
-        out.println("    first request on each new backend after it joined DNS: " + ROLLOUT_IPS.stream()
-                .map(ip -> ip + (first.containsKey(ip) ? String.format(Locale.ROOT, " +%.2f s", first.get(ip) / 1e9) : " never"))
+        out.println("    first request on each new backend after it joined DNS (negative: sent before, to an old backend"
+                + " that refused it, then moved): " + ROLLOUT_IPS.stream()
+                .map(ip -> ip + (first.containsKey(ip) ? String.format(Locale.ROOT, " %+.2f s", first.get(ip) / 1e9) : " never"))
                 .collect(Collectors.joining(", ")));
         failures.forEach((what, count) -> out.println("    FAILED " + count + " x " + what));
         if (client instanceof FairwayClient) {
