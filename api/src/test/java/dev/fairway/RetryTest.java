@@ -1,6 +1,8 @@
 package dev.fairway;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -79,11 +81,13 @@ class RetryTest {
     }
 
     /**
-     * A server that closes each connection without answering, as one shutting down closes its idle keep-alive
-     * connections: an idempotent request goes to another backend, a POST is not sent twice.
+     * A server that closes each connection without answering (with a FIN, as one shutting down closes its idle
+     * keep-alive connections, or with a reset): an idempotent request goes to another backend, a POST is not sent
+     * twice.
      */
-    @Test
-    void anIdempotentRequestWhoseConnectionIsLostBeforeTheResponseTriesAnotherBackend() throws Exception {
+    @ParameterizedTest(name = "reset={0}")
+    @ValueSource(booleans = {false, true})
+    void anIdempotentRequestWhoseConnectionIsLostBeforeTheResponseTriesAnotherBackend(boolean reset) throws Exception {
         try (Pods pods = Pods.start(2);
              java.net.ServerSocket closer = new java.net.ServerSocket(pods.port, 50, java.net.InetAddress.getByName("127.0.0.9"))) {
             java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
@@ -91,6 +95,9 @@ class RetryTest {
                 while (!closer.isClosed()) {
                     try (java.net.Socket s = closer.accept()) {
                         s.getInputStream().read();                        // the request has started to arrive
+                        if (reset) {
+                            s.setSoLinger(true, 0);                       // close() sends RST
+                        }
                         closed.incrementAndGet();
                     } catch (java.io.IOException e) {
                         return;
