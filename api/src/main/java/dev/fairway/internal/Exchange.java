@@ -399,11 +399,14 @@ final class Exchange<T> {
 
     /**
      * Whether a failure before the response is the connection's loss (closed or reset by the server, as a server that
-     * shuts down does to its idle keep-alive connections) rather than the caller's own timeout or cancellation.
+     * shuts down does to its idle keep-alive connections) rather than the caller's own timeout or cancellation, a TLS
+     * failure or a protocol error (which another backend would most likely meet too).
      */
     static boolean connectionLost(Throwable cause) {
         return cause instanceof IOException && !(cause instanceof java.net.http.HttpTimeoutException)
-                && !(cause instanceof NoBackendException) && !(cause instanceof java.io.InterruptedIOException);
+                && !(cause instanceof NoBackendException) && !(cause instanceof java.io.InterruptedIOException)
+                && !(cause instanceof javax.net.ssl.SSLException) && !(cause instanceof java.net.ProtocolException)
+                && !"too many concurrent streams".equals(cause.getMessage());
     }
 
     /** Whether a failure proves that the request never reached a server, so that sending it again is safe. */

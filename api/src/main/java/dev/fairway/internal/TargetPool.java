@@ -472,9 +472,9 @@ final class TargetPool implements Resolver.Listener {
                 } else {
                     e.getValue().address(update);
                     keptAddresses.add(update);
-                    FairwayEvent back = endRefusalLocked(e.getValue(), -1, "listed again by the resolver");
-                    if (back != null) {
-                        refusalsEnded.add(back);
+                    if (e.getValue().refused) {
+                        e.getValue().refused = false;                 // the view is rebuilt once, below
+                        refusalsEnded.add(new FairwayEvent.Unejected(target, update, "listed again by the resolver"));
                     }
                 }
             }
@@ -603,11 +603,17 @@ final class TargetPool implements Resolver.Listener {
             }
         }
         refreshWanted = usable * 2 < n;
+        if (refused == n) {
+            // Every backend refused: none is better than another, and one may be back already. Use them all, so that
+            // a request tries them (and moves on) rather than fail without trying until the quarantine ends.
+            chosen.addAll(backends.values());
+            return subset(chosen);
+        }
         double panic = engine.config().panicThreshold();
         if (panic > 0 && usable < panic * n) {
             // Panic: every backend, but those that refuse connections (they would only bounce requests to the others).
             for (BackendImpl b : backends.values()) {
-                if (!b.refused || refused == n) {
+                if (!b.refused) {
                     chosen.add(b);
                 }
             }

@@ -386,6 +386,9 @@ final class DirectLookup implements Lookup {
     /** Remembers the negative answers before a search's success; forgets names this target no longer searches. */
     private void remember(List<String> candidates, List<String> names, List<Long> ttls, List<Boolean> nodata,
                           long foundNanos, long now) {
+        if (names.isEmpty()) {
+            return;                                         // an absolute name: nothing to remember, nothing to forget
+        }
         synchronized (lock) {
             negatives.keySet().retainAll(candidates);
             for (int i = 0; i < names.size(); i++) {

@@ -1,6 +1,5 @@
 package dev.fairway.resolver.dns.internal;
 
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -219,6 +218,9 @@ final class DnsClient {
                 return socket;
             } catch (BindException taken) {
                 socket.close();
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
             }
         }
         return new DatagramSocket(new InetSocketAddress(0));
@@ -227,10 +229,9 @@ final class DnsClient {
     private static DnsMessage.Response tcp(NameServer server, String name, int type, long waitNanos) throws IOException {
         int id = RANDOM.nextInt(1 << 16);
         byte[] query = DnsMessage.query(id, name, type, false);
-        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
+        long deadline = System.nanoTime() + waitNanos;
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(server.address(), server.port()), millis);
-            socket.setSoTimeout(millis);
+            socket.connect(new InetSocketAddress(server.address(), server.port()), millisLeft(deadline));
             OutputStream out = socket.getOutputStream();
             byte[] framed = new byte[query.length + 2];
             framed[0] = (byte) (query.length >> 8);
@@ -239,10 +240,11 @@ final class DnsClient {
             out.write(framed);
             out.flush();
             InputStream in = socket.getInputStream();
-            DataInputStream data = new DataInputStream(in);
-            int length = data.readUnsignedShort();
+            byte[] prefix = new byte[2];
+            readFully(socket, in, prefix, deadline);
+            int length = (prefix[0] & 0xFF) << 8 | prefix[1] & 0xFF;
             byte[] message = new byte[length];
-            data.readFully(message);
+            readFully(socket, in, message, deadline);
             DnsMessage.Response r = DnsMessage.parse(message, length);
             if (!r.answers(id, name, type)) {
                 throw new IOException("the TCP response from " + server + " does not match the question "
@@ -255,6 +257,28 @@ final class DnsClient {
             throw new IOException("the TCP connection to " + server + " closed before a whole response arrived", e);
         } catch (java.net.ConnectException e) {
             throw new IOException("TCP to " + server + " (for a truncated answer) failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Milliseconds until {@code deadline}, at least 1; the whole TCP exchange shares one deadline. */
+    private static int millisLeft(long deadline) throws SocketTimeoutException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("no whole answer within the wait");
+        }
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left)));
+    }
+
+    /** Reads {@code into} fully before {@code deadline}, however the server paces its bytes. */
+    private static void readFully(Socket socket, InputStream in, byte[] into, long deadline) throws IOException {
+        int at = 0;
+        while (at < into.length) {
+            socket.setSoTimeout(millisLeft(deadline));
+            int n = in.read(into, at, into.length - at);
+            if (n < 0) {
+                throw new EOFException();
+            }
+            at += n;
         }
     }
 

@@ -53,6 +53,8 @@ final class DnsMessage {
     static final int MAX_NAME = 255;
     /** The longest label, in bytes. */
     static final int MAX_LABEL = 63;
+    /** How many compression pointers one name may follow (each must point further back, so this only bounds work). */
+    static final int MAX_POINTERS = 127;
     /** How many CNAMEs a chain in one answer may have before it counts as a loop. */
     static final int MAX_CHAIN = 8;
 
@@ -265,18 +267,19 @@ final class DnsMessage {
                 throw new IOException("malformed response: question class " + questionClass + " instead of IN");
             }
         }
+        if (truncated) {
+            // The answer did not fit: whatever follows may be cut anywhere; the caller asks again over TCP.
+            return new Response(id, rcode, true, questionName, questionType, List.of(), -1);
+        }
         List<Record> answers = new ArrayList<>(Math.min(answerCount, 64));
         for (int i = 0; i < answerCount; i++) {
-            if (truncated && r.remaining() == 0) {
-                break;                                      // a truncated message may end early
-            }
             Record record = r.record(false);
             if (record != null) {
                 answers.add(record);
             }
         }
         long negativeTtl = -1;
-        for (int i = 0; i < authorityCount && !truncated; i++) {
+        for (int i = 0; i < authorityCount; i++) {
             Record soa = r.record(true);
             if (soa != null && soa.type() == SOA) {
                 negativeTtl = soa.ttl();
@@ -367,6 +370,7 @@ final class DnsMessage {
             int end = -1;
             int wire = 1;
             int limit = at;                                 // a pointer must point before the label that holds it
+            int pointers = 0;
             while (true) {
                 if (p >= length) {
                     throw new IOException("malformed response: a name at byte " + at + " runs past the end");
@@ -380,6 +384,10 @@ final class DnsMessage {
                     if (target >= Math.min(p, limit)) {
                         throw new IOException("malformed response: a compression pointer at byte " + p
                                 + " points forward (to " + target + ")");
+                    }
+                    if (++pointers > MAX_POINTERS) {
+                        throw new IOException("malformed response: a name at byte " + at + " follows more than "
+                                + MAX_POINTERS + " compression pointers");
                     }
                     if (end < 0) {
                         end = p + 2;

@@ -95,7 +95,11 @@ record ResolvConf(List<NameServer> servers, List<String> search, int ndots, Opti
                         problems.add(file + " line " + number + " '" + t + "' names no IP address; skipped");
                     } else if (servers.size() < MAX_SERVERS) {
                         String a = words[1];
-                        servers.add(NameServer.parse(a.indexOf(':') >= 0 ? "[" + a + "]" : a, defaultPort));
+                        try {
+                            servers.add(NameServer.parse(a.indexOf(':') >= 0 ? "[" + a + "]" : a, defaultPort));
+                        } catch (IllegalArgumentException e) {
+                            problems.add(file + " line " + number + " '" + t + "': " + e.getMessage() + "; skipped");
+                        }
                     }
                 }
                 case "search", "domain" -> {

@@ -91,6 +91,17 @@ class DnsMessageTest {
     }
 
     @Test
+    void aTruncatedAnswerCutInsideARecordIsReadAsTruncatedForTcp() throws IOException {
+        byte[] whole = response(3, "big.test", 0, 5, "10.0.0.1", "10.0.0.2", "10.0.0.3");
+        byte[] cut = Arrays.copyOf(whole, whole.length - 7);             // inside the last record
+        cut[2] |= 0x02;                                                   // TC
+        DnsMessage.Response r = DnsMessage.parse(cut, cut.length);
+        assertTrue(r.truncated());
+        assertTrue(r.answers(3, "big.test", DnsMessage.A), "still the answer to the question, to be asked over TCP");
+        assertEquals(List.of(), r.answers());
+    }
+
+    @Test
     void aNameLongerThan255BytesIsRejectedBothWays() {
         String longName = String.join(".", java.util.Collections.nCopies(5, "a".repeat(60)));
         assertThrows(UnknownHostException.class, () -> DnsMessage.query(1, longName, DnsMessage.A, false));

@@ -106,6 +106,7 @@ class ValuesTest {
                 domain first.example
                 search a.example b.example
                 nameserver dns.example
+                nameserver fe80::1%nosuchinterface0
                 nameserver 10.0.0.1
                 options ndots:99 timeout:0 attempts:9 rotate ndots:x
                 """);
@@ -116,7 +117,10 @@ class ValuesTest {
         assertEquals(java.util.OptionalInt.of(5), conf.attempts());
         assertTrue(conf.rotate());
         assertEquals(List.of(NameServer.parse("10.0.0.1", 53)), conf.servers());
-        assertEquals(List.of(file + " line 3 'nameserver dns.example' names no IP address; skipped"), conf.problems());
+        assertEquals(2, conf.problems().size(), conf.problems().toString());
+        assertEquals(file + " line 3 'nameserver dns.example' names no IP address; skipped", conf.problems().get(0));
+        assertTrue(conf.problems().get(1).startsWith(file + " line 4 'nameserver fe80::1%nosuchinterface0': "),
+                conf.problems().get(1));
 
         ResolvConf env = ResolvConf.read(file, 53, Map.of("LOCALDOMAIN", "x.example  y.example", "RES_OPTIONS", "ndots:2"));
         assertEquals(List.of("x.example", "y.example"), env.search(), "LOCALDOMAIN replaces the search list");
