@@ -126,6 +126,11 @@ final class BackendImpl implements Backend {
         return ejected;
     }
 
+    /** Whether it may take requests now: not ejected, not refusing connections, not {@code UNHEALTHY}. */
+    boolean usable() {
+        return !ejected && !refused && health != HealthState.UNHEALTHY;
+    }
+
     /** Ejects until {@code until} (ticker); caller holds the pool lock. */
     void eject(long until) {
         ejected = true;

@@ -157,7 +157,7 @@ final class TargetPool implements Resolver.Listener {
         }
         synchronized (this) {
             for (BackendImpl b : backends.values()) {
-                if (!b.ejected() && b.health() != HealthState.UNHEALTHY) {
+                if (b.usable()) {
                     return b;
                 }
             }
@@ -367,7 +367,7 @@ final class TargetPool implements Resolver.Listener {
         }
         synchronized (this) {
             for (BackendImpl b : backends.values()) {
-                if (!excluded.contains(b) && !b.ejected() && !b.refused && b.health() != HealthState.UNHEALTHY) {
+                if (!excluded.contains(b) && b.usable()) {
                     return b;
                 }
             }
@@ -405,32 +405,27 @@ final class TargetPool implements Resolver.Listener {
                 + cause + "); out of rotation until the resolver lists it again");
         engine.events().emit(event);
         try {
-            engine.scheduler().schedule(() -> endRefusal(backend, generation, "refusal quarantine of "
-                    + REFUSAL_QUARANTINE.toSeconds() + "s over"), REFUSAL_QUARANTINE);
+            engine.scheduler().schedule(() -> endRefusal(backend, generation), REFUSAL_QUARANTINE);
         } catch (RuntimeException shuttingDown) {
             // the pool closes with the client
         }
     }
 
-    /** Puts a refusing backend back in rotation, unless a later refusal (another generation) took it out since. */
-    private void endRefusal(BackendImpl backend, long generation, String reason) {
-        FairwayEvent event;
+    /**
+     * Puts a refusing backend back in rotation when its quarantine is over, unless the resolver did so first or a
+     * later refusal (another generation) took it out since.
+     */
+    private void endRefusal(BackendImpl backend, long generation) {
         synchronized (this) {
-            event = endRefusalLocked(backend, generation, reason);
+            if (closed || !backend.refused || backend.refusals != generation
+                    || backends.get(Key.of(backend.address())) != backend) {
+                return;
+            }
+            backend.refused = false;
+            rebuild();
         }
-        if (event != null) {
-            engine.events().emit(event);
-        }
-    }
-
-    private FairwayEvent endRefusalLocked(BackendImpl backend, long generation, String reason) {
-        if (closed || !backend.refused || (generation >= 0 && backend.refusals != generation)
-                || backends.get(Key.of(backend.address())) != backend) {
-            return null;
-        }
-        backend.refused = false;
-        rebuild();
-        return new FairwayEvent.Unejected(target, backend.address(), reason);
+        engine.events().emit(new FairwayEvent.Unejected(target, backend.address(), "refusal quarantine of "
+                + REFUSAL_QUARANTINE.toSeconds() + "s over"));
     }
 
     /** The error for a request that found no backend. */
@@ -596,11 +591,8 @@ final class TargetPool implements Resolver.Listener {
         int usable = 0;
         int refused = 0;
         for (BackendImpl b : backends.values()) {
-            if (b.refused) {
-                refused++;
-            } else if (!b.ejected() && b.health() != HealthState.UNHEALTHY) {
-                usable++;
-            }
+            refused += b.refused ? 1 : 0;
+            usable += b.usable() ? 1 : 0;
         }
         refreshWanted = usable * 2 < n;
         if (refused == n) {

@@ -389,12 +389,7 @@ public final class Demo {
         if (client instanceof FairwayClient) {
             long reached = window.values().stream().filter(n -> n > 0).count();
             check(reached == all.size(), name + " reached " + reached + " of " + all.size() + " backends after the scale-out");
-            for (String ip : SCALE_OUT_IPS) {
-                Long first = firstNanos.get(ip);
-                check(first != null && first <= DISCOVERY.toNanos(), name + ": the first request on " + ip + " came "
-                        + (first == null ? "never" : String.format(Locale.ROOT, "%.2f s", first / 1e9)) + " after it joined DNS,"
-                        + " not within the TTL + 1 s (" + DISCOVERY.toSeconds() + " s)");
-            }
+            checkDiscovered(name, SCALE_OUT_IPS, firstNanos);
         }
         return Shares.summary(phase, name, counted, window);
     }
@@ -496,12 +491,7 @@ public final class Demo {
         failures.forEach((what, count) -> out.println("    FAILED " + count + " x " + what));
         if (client instanceof FairwayClient) {
             check(failed == 0, name + ": " + failed + " of " + during + " requests failed during the rolling update");
-            for (String ip : ROLLOUT_IPS) {
-                Long f = first.get(ip);
-                check(f != null && f <= DISCOVERY.toNanos(), name + ": the first request on " + ip + " came "
-                        + (f == null ? "never" : String.format(Locale.ROOT, "%.2f s", f / 1e9)) + " after it joined DNS,"
-                        + " not within the TTL + 1 s");
-            }
+            checkDiscovered(name, ROLLOUT_IPS, first);
         }
         long firstMax = first.values().stream().mapToLong(Long::longValue).max().orElse(-1);
         return String.format(Locale.ROOT, "figures phase=rollout client=%s requests=%d failed=%d new_backends_reached=%d/%d"
@@ -918,6 +908,16 @@ public final class Demo {
     /** A live view of {@code client} while it runs, or one that only prints messages for a plain client. */
     private LiveView view(HttpClient client) {
         return client instanceof FairwayClient fairway ? LiveView.start(fairway, out, terminal, live) : LiveView.none(out);
+    }
+
+    /** Checks that each new backend got its first request within {@link #DISCOVERY} of joining DNS. */
+    private void checkDiscovered(String name, List<String> ips, Map<String, Long> firstNanos) {
+        for (String ip : ips) {
+            Long first = firstNanos.get(ip);
+            check(first != null && first <= DISCOVERY.toNanos(), name + ": the first request on " + ip + " came "
+                    + (first == null ? "never" : String.format(Locale.ROOT, "%.2f s", first / 1e9)) + " after it joined DNS,"
+                    + " not within the TTL + 1 s (" + DISCOVERY.toSeconds() + " s)");
+        }
     }
 
     /** Records {@code problem} for the current phase unless {@code passed}. */

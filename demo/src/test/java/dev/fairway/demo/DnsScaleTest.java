@@ -74,7 +74,7 @@ class DnsScaleTest {
         return IntStream.rangeClosed(from, to).mapToObj(i -> "127.0.0." + i).toList();
     }
 
-    private static List<InetAddress> addresses(int from, int to) throws IOException {
+    static List<InetAddress> addresses(int from, int to) throws IOException {
         List<InetAddress> list = new ArrayList<>();
         for (String ip : pods(from, to)) {
             list.add(InetAddress.getByName(ip));                         // literals: no look-up

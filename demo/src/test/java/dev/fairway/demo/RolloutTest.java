@@ -11,14 +11,12 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +42,7 @@ class RolloutTest {
     @BeforeEach
     void start() throws IOException {
         dns = Dnsmasq.start(dir, TTL);
-        backends = Backends.start(addresses(2, 7));
+        backends = Backends.start(DnsScaleTest.addresses(2, 7));
     }
 
     @AfterEach
@@ -57,15 +55,7 @@ class RolloutTest {
     }
 
     private static List<String> pods(int from, int to) {
-        return IntStream.rangeClosed(from, to).mapToObj(i -> "127.0.0." + i).toList();
-    }
-
-    private static List<InetAddress> addresses(int from, int to) throws IOException {
-        List<InetAddress> list = new ArrayList<>();
-        for (String ip : pods(from, to)) {
-            list.add(InetAddress.getByName(ip));                         // literals: no look-up
-        }
-        return list;
+        return DnsScaleTest.pods(from, to);
     }
 
     private static InetAddress ip(String literal) throws IOException {
@@ -102,7 +92,7 @@ class RolloutTest {
 
             dns.hosts(Map.of("orders.test", pods(2, 4)));                  // scale-in 6 -> 3, and the 3 stop at once
             long in = System.nanoTime();
-            for (InetAddress gone : addresses(5, 7)) {
+            for (InetAddress gone : DnsScaleTest.addresses(5, 7)) {
                 backends.remove(gone);
             }
             Traffic.await("traffic after the TTL", () -> pods(2, 4).stream().allMatch(ip -> traffic.firstTo(ip, in + DISCOVERY_NANOS) >= 0));

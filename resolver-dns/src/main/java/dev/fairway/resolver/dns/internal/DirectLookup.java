@@ -88,6 +88,10 @@ final class DirectLookup implements Lookup {
     private record Negative(long untilNanos, boolean nodata) {
     }
 
+    /** A negative answer a search met, before it is remembered: its TTL (−1 without an SOA record). */
+    private record Met(String name, long ttl, boolean nodata) {
+    }
+
     /** The name servers and the configuration of one look-up. */
     private record Config(DnsClient client, ResolvConf conf) {
     }
@@ -131,6 +135,22 @@ final class DirectLookup implements Lookup {
         this.fallback = Objects.requireNonNull(fallback, "fallback");
     }
 
+    /**
+     * The direct look-up the options of {@code context} describe.
+     *
+     * @param context  the resolver's context, with validated options of either provider
+     * @param files    the system configuration
+     * @param fallback the look-up when there are no name servers to ask
+     * @return the look-up
+     */
+    static DirectLookup of(dev.fairway.spi.ResolverContext context, SystemFiles files, Lookup fallback) {
+        dev.fairway.spi.OptionValues options = context.options();
+        return new DirectLookup(options.get(DnsOptions.NAME_SERVERS),
+                options.given(DnsOptions.QUERY_TIMEOUT).map(v -> options.get(DnsOptions.QUERY_TIMEOUT)),
+                options.given(DnsOptions.QUERY_ATTEMPTS).map(v -> options.get(DnsOptions.QUERY_ATTEMPTS)),
+                options.get(DnsOptions.ADDRESS_POLICY), files, context.ticker(), TtlBounds.of(options), fallback);
+    }
+
     @Override
     public Answer lookup(Target target) throws IOException {
         String host = target.host();
@@ -138,8 +158,20 @@ final class DirectLookup implements Lookup {
             return Answer.withoutTtl(literal(host, policy));
         }
         Config config = config(true);
-        if (config == null) {
-            return fallback.lookup(target);
+        return config == null ? fallback.lookup(target) : resolve(config, host, host);
+    }
+
+    /**
+     * {@code host} from {@code /etc/hosts}, else its A/AAAA records asked as {@code query}; an IP literal as it is.
+     *
+     * @param config the configuration
+     * @param host   the host name, as {@code /etc/hosts} is searched for it
+     * @param query  the name to search DNS for (with a final dot for an absolute name)
+     * @return the addresses the policy keeps, and their TTL ({@link Answer#NO_TTL} from {@code /etc/hosts})
+     */
+    private Answer resolve(Config config, String host, String query) throws IOException {
+        if (NameServer.isLiteral(host)) {
+            return Answer.withoutTtl(literal(host, policy));
         }
         List<InetAddress> fromHosts = policy.select(HostsFile.lookup(files.hosts(), host));
         if (!fromHosts.isEmpty()) {
@@ -147,11 +179,9 @@ final class DirectLookup implements Lookup {
             fromHosts.forEach(a -> endpoints.add(Endpoint.of(a)));
             return Answer.withoutTtl(endpoints);
         }
-        Found found = addresses(config, host);
+        Found found = addresses(config, query);
         List<Endpoint> endpoints = new ArrayList<>(found.records().size());
-        for (DnsMessage.Record r : found.records()) {
-            endpoints.add(Endpoint.of(r.address()));
-        }
+        found.records().forEach(r -> endpoints.add(Endpoint.of(r.address())));
         return new Answer(endpoints, found.ttl());
     }
 
@@ -177,8 +207,7 @@ final class DirectLookup implements Lookup {
             throw new IOException("malformed configuration: cannot read " + files.resolvConf() + " (" + e + ")", e);
         }
         if (conf == null) {
-            conf = new ResolvConf(List.of(), List.of(), 1, java.util.OptionalInt.empty(), java.util.OptionalInt.empty(),
-                    false, List.of());
+            conf = ResolvConf.EMPTY;
         }
         List<NameServer> use = servers.isEmpty() ? conf.servers() : servers;
         String skipped = String.join("; ", conf.problems());
@@ -306,28 +335,14 @@ final class DirectLookup implements Lookup {
      * @throws IOException          for other failures
      */
     Answer absoluteAddresses(String name) throws IOException {
-        if (NameServer.isLiteral(name)) {
-            return Answer.withoutTtl(literal(name, policy));
-        }
-        List<InetAddress> fromHosts = policy.select(HostsFile.lookup(files.hosts(), name));
-        if (!fromHosts.isEmpty()) {
-            List<Endpoint> endpoints = new ArrayList<>();
-            fromHosts.forEach(a -> endpoints.add(Endpoint.of(a)));
-            return Answer.withoutTtl(endpoints);
-        }
-        Found found = addresses(config(false), name + ".");
-        List<Endpoint> endpoints = new ArrayList<>();
-        found.records().forEach(r -> endpoints.add(Endpoint.of(r.address())));
-        return new Answer(endpoints, found.ttl());
+        return resolve(config(false), name, name + ".");
     }
 
     /** Asks the search names of {@code name} in order until one has records; see the class documentation. */
     private Found search(Config config, String name, String types, Ask ask) throws IOException {
         List<String> candidates = config.conf().candidates(name);
         List<String> tried = new ArrayList<>(candidates.size());
-        List<String> negativeNames = new ArrayList<>();
-        List<Long> negativeTtls = new ArrayList<>();
-        List<Boolean> negativeNodata = new ArrayList<>();
+        List<Met> met = new ArrayList<>();
         boolean nodata = false;
         String servfail = null;
         String nxTypes = null;
@@ -344,7 +359,7 @@ final class DirectLookup implements Lookup {
             }
             Asked asked = ask.ask(config.client(), candidate);
             if (!asked.records().isEmpty()) {
-                remember(candidates, negativeNames, negativeTtls, negativeNodata, ttl.clamp(asked.ttl()), now);
+                remember(candidates, met, ttl.clamp(asked.ttl()), now);
                 return new Found(candidate, asked.records(), asked.ttl());
             }
             switch (asked.rcode()) {
@@ -352,9 +367,7 @@ final class DirectLookup implements Lookup {
                     boolean isNodata = asked.rcode() == NOERROR;
                     nodata |= isNodata;
                     nxTypes = nxTypes == null ? asked.types() : nxTypes;
-                    negativeNames.add(candidate);
-                    negativeTtls.add(asked.negativeTtl());
-                    negativeNodata.add(isNodata);
+                    met.add(new Met(candidate, asked.negativeTtl(), isNodata));
                 }
                 case SERVFAIL -> servfail = servfail == null ? asked.types() : servfail;
                 default -> throw new IOException(DnsMessage.rcodeName(asked.rcode())
@@ -384,16 +397,15 @@ final class DirectLookup implements Lookup {
     }
 
     /** Remembers the negative answers before a search's success; forgets names this target no longer searches. */
-    private void remember(List<String> candidates, List<String> names, List<Long> ttls, List<Boolean> nodata,
-                          long foundNanos, long now) {
-        if (names.isEmpty()) {
+    private void remember(List<String> candidates, List<Met> met, long foundNanos, long now) {
+        if (met.isEmpty()) {
             return;                                         // an absolute name: nothing to remember, nothing to forget
         }
         synchronized (lock) {
             negatives.keySet().retainAll(candidates);
-            for (int i = 0; i < names.size(); i++) {
-                long nanos = ttls.get(i) < 0 ? foundNanos : ttl.clamp(ttls.get(i));
-                negatives.put(names.get(i), new Negative(now + nanos, nodata.get(i)));
+            for (Met m : met) {
+                long nanos = m.ttl() < 0 ? foundNanos : ttl.clamp(m.ttl());
+                negatives.put(m.name(), new Negative(now + nanos, m.nodata()));
             }
         }
     }

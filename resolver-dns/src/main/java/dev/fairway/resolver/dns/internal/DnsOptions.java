@@ -143,19 +143,18 @@ final class DnsOptions {
      * @throws IllegalArgumentException naming the options, their values and what to change
      */
     static void validateCommon(OptionValues options) {
-        Duration initial = options.get(BACKOFF_INITIAL);
-        Duration max = options.get(BACKOFF_MAX);
-        if (initial.compareTo(max) > 0) {
-            throw new IllegalArgumentException(PREFIX + BACKOFF_INITIAL.key() + " = " + DnsResolver.format(initial.toNanos())
-                    + " is longer than " + PREFIX + BACKOFF_MAX.key() + " = " + DnsResolver.format(max.toNanos())
-                    + ": shorten " + PREFIX + BACKOFF_INITIAL.key() + " or lengthen " + PREFIX + BACKOFF_MAX.key());
-        }
-        Duration ttlMin = options.get(TTL_MIN);
-        Duration ttlMax = options.get(TTL_MAX);
-        if (ttlMin.compareTo(ttlMax) > 0) {
-            throw new IllegalArgumentException(PREFIX + TTL_MIN.key() + " = " + DnsResolver.format(ttlMin.toNanos())
-                    + " is longer than " + PREFIX + TTL_MAX.key() + " = " + DnsResolver.format(ttlMax.toNanos())
-                    + ": shorten " + PREFIX + TTL_MIN.key() + " or lengthen " + PREFIX + TTL_MAX.key());
+        requireNotLonger(options, BACKOFF_INITIAL, BACKOFF_MAX);
+        requireNotLonger(options, TTL_MIN, TTL_MAX);
+    }
+
+    /** Fails unless {@code shorter}'s value is at most {@code longer}'s, naming both. */
+    private static void requireNotLonger(OptionValues options, Option<Duration> shorter, Option<Duration> longer) {
+        Duration low = options.get(shorter);
+        Duration high = options.get(longer);
+        if (low.compareTo(high) > 0) {
+            throw new IllegalArgumentException(PREFIX + shorter.key() + " = " + DnsResolver.format(low.toNanos())
+                    + " is longer than " + PREFIX + longer.key() + " = " + DnsResolver.format(high.toNanos())
+                    + ": shorten " + PREFIX + shorter.key() + " or lengthen " + PREFIX + longer.key());
         }
     }
 }

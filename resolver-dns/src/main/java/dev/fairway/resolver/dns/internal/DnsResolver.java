@@ -33,8 +33,6 @@ import static dev.fairway.resolver.dns.internal.DnsOptions.MIN_ADDRESSES;
 import static dev.fairway.resolver.dns.internal.DnsOptions.MIN_REFRESH_INTERVAL;
 import static dev.fairway.resolver.dns.internal.DnsOptions.REFRESH_INTERVAL;
 import static dev.fairway.resolver.dns.internal.DnsOptions.REFRESH_JITTER;
-import static dev.fairway.resolver.dns.internal.DnsOptions.TTL_MAX;
-import static dev.fairway.resolver.dns.internal.DnsOptions.TTL_MIN;
 
 /**
  * Resolves one target with a {@link Lookup} and keeps its address set fresh: the runtime object of both the
@@ -123,7 +121,7 @@ public final class DnsResolver implements Resolver {
         this.executor = context.executor();
         this.seed = context.seed();
         this.random = new SplittableRandom(context.seed());
-        this.ttl = TtlBounds.of(options.get(TTL_MIN), options.get(TTL_MAX));
+        this.ttl = TtlBounds.of(options);
         this.refreshNanos = refresh.fixed().map(Duration::toNanos).orElse(-1L);
         this.jitter = options.get(REFRESH_JITTER);
         this.backoffInitialNanos = options.get(BACKOFF_INITIAL).toNanos();

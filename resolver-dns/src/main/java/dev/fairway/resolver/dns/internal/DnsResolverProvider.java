@@ -12,12 +12,7 @@ import java.util.List;
 import static dev.fairway.resolver.dns.internal.DnsOptions.ADDRESS_POLICY;
 import static dev.fairway.resolver.dns.internal.DnsOptions.DIRECT_QUERIES;
 import static dev.fairway.resolver.dns.internal.DnsOptions.MODE;
-import static dev.fairway.resolver.dns.internal.DnsOptions.NAME_SERVERS;
 import static dev.fairway.resolver.dns.internal.DnsOptions.PREFIX;
-import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_ATTEMPTS;
-import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_TIMEOUT;
-import static dev.fairway.resolver.dns.internal.DnsOptions.TTL_MAX;
-import static dev.fairway.resolver.dns.internal.DnsOptions.TTL_MIN;
 
 /**
  * The {@code dns} resolver provider: resolves a target's host as the system resolver would, but asking the name
@@ -101,9 +96,7 @@ public final class DnsResolverProvider implements ResolverProvider {
         AddressPolicy policy = options.get(ADDRESS_POLICY);
         Lookup lookup = options.get(MODE) == DnsOptions.Mode.SYSTEM
                 ? SystemLookup.system(policy)
-                : new DirectLookup(options.get(NAME_SERVERS), options.given(QUERY_TIMEOUT).map(v -> options.get(QUERY_TIMEOUT)),
-                options.given(QUERY_ATTEMPTS).map(v -> options.get(QUERY_ATTEMPTS)), policy, files, context.ticker(),
-                TtlBounds.of(options.get(TTL_MIN), options.get(TTL_MAX)), SystemLookup.system(policy));
+                : DirectLookup.of(context, files, SystemLookup.system(policy));
         return new DnsResolver(context, lookup);
     }
 }

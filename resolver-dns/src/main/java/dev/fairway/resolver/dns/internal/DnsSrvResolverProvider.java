@@ -11,10 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static dev.fairway.resolver.dns.internal.DnsOptions.ADDRESS_POLICY;
-import static dev.fairway.resolver.dns.internal.DnsOptions.NAME_SERVERS;
 import static dev.fairway.resolver.dns.internal.DnsOptions.PROTOCOL;
-import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_ATTEMPTS;
-import static dev.fairway.resolver.dns.internal.DnsOptions.QUERY_TIMEOUT;
 import static dev.fairway.resolver.dns.internal.DnsOptions.SERVICE;
 
 /**
@@ -88,13 +85,10 @@ public final class DnsSrvResolverProvider implements ResolverProvider {
         OptionValues options = context.options();
         validate(options);
         AddressPolicy policy = options.get(ADDRESS_POLICY);
-        DirectLookup direct = new DirectLookup(options.get(NAME_SERVERS),
-                options.given(QUERY_TIMEOUT).map(v -> options.get(QUERY_TIMEOUT)),
-                options.given(QUERY_ATTEMPTS).map(v -> options.get(QUERY_ATTEMPTS)), policy, files, context.ticker(),
-                TtlBounds.of(options.get(DnsOptions.TTL_MIN), options.get(DnsOptions.TTL_MAX)), target -> {
-                    throw new IOException("dns_srv has no name servers to ask: " + files.resolvConf()
-                            + " names none; set fairway.resolver.name_servers");
-                });
+        DirectLookup direct = DirectLookup.of(context, files, target -> {
+            throw new IOException("dns_srv has no name servers to ask: " + files.resolvConf()
+                    + " names none; set fairway.resolver.name_servers");
+        });
         return new DnsResolver(context, new SrvLookup(direct, options.get(SERVICE), options.get(PROTOCOL), policy));
     }
 }

@@ -42,6 +42,10 @@ record ResolvConf(List<NameServer> servers, List<String> search, int ndots, Opti
     /** The system configuration file. */
     static final Path SYSTEM = Path.of("/etc/resolv.conf");
 
+    /** No configuration: no servers, no search list, glibc's defaults (as without the file). */
+    static final ResolvConf EMPTY = new ResolvConf(List.of(), List.of(), 1, OptionalInt.empty(), OptionalInt.empty(),
+            false, List.of());
+
     /** How many name servers glibc uses (MAXNS). */
     static final int MAX_SERVERS = 3;
     /** How many search domains are kept. */

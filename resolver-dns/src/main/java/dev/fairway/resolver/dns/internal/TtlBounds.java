@@ -30,6 +30,16 @@ record TtlBounds(long minNanos, long maxNanos) {
     }
 
     /**
+     * The bounds the options {@code ttl_min} and {@code ttl_max} give.
+     *
+     * @param options validated values of either provider
+     * @return the bounds
+     */
+    static TtlBounds of(dev.fairway.spi.OptionValues options) {
+        return of(options.get(DnsOptions.TTL_MIN), options.get(DnsOptions.TTL_MAX));
+    }
+
+    /**
      * A TTL in seconds, clamped.
      *
      * @param ttlSeconds the TTL, 0 or more
