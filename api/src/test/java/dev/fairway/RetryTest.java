@@ -88,8 +88,9 @@ class RetryTest {
     @ParameterizedTest(name = "reset={0}")
     @ValueSource(booleans = {false, true})
     void anIdempotentRequestWhoseConnectionIsLostBeforeTheResponseTriesAnotherBackend(boolean reset) throws Exception {
-        try (Pods pods = Pods.start(2);
-             java.net.ServerSocket closer = new java.net.ServerSocket(pods.port, 50, java.net.InetAddress.getByName("127.0.0.9"))) {
+        try (Pods pods = Pods.start(2)) {
+            // Not a try resource: it is closed before the acceptor is joined, which ends the acceptor.
+            java.net.ServerSocket closer = new java.net.ServerSocket(pods.port, 50, java.net.InetAddress.getByName("127.0.0.9"));
             java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
             Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
                 while (!closer.isClosed()) {
