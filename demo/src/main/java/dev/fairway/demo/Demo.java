@@ -517,7 +517,7 @@ public final class Demo {
                 URI target = URI.create("http://" + VIP_HOST + ":" + proxy.port() + "/");
                 out.println("  service     " + VIP_HOST + " -> " + VIP + " only (a ClusterIP), target " + target);
                 out.println("  proxy       " + VIP + ":" + proxy.port() + " -> " + String.join(", ", VIP_BACKEND_IPS) + " port "
-                        + servers.port() + ": a backend per TCP connection, round robin; it never looks at HTTP");
+                        + servers.port() + ": a backend per TCP connection, " + proxy.mode().description() + "; it never looks at HTTP");
                 out.println("  load        " + requests + " GET requests per client, one at a time, as over the single"
                         + " connection an HTTP/2 client keeps");
                 out.println("              (with N in flight an HTTP/1.1 client opens N connections, which the proxy spreads anyway)");

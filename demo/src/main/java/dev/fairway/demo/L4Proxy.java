@@ -16,14 +16,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The demo's ClusterIP: a layer-4 TCP proxy on one virtual address that picks a backend per accepted connection
- * (round robin, like kube-proxy in IPVS mode) and copies bytes both ways on virtual threads. Every request on a
- * kept-alive connection reaches the backend its connection was given: the proxy never looks at HTTP.
+ * The demo's ClusterIP: a layer-4 TCP proxy on one virtual address that picks a backend per accepted connection and
+ * copies bytes both ways on virtual threads. Every request on a kept-alive connection reaches the backend its
+ * connection was given: the proxy never looks at HTTP. It picks {@linkplain Mode#RANDOM at random} by default, as
+ * kube-proxy does in its default iptables mode and in nftables mode, or {@linkplain Mode#ROUND_ROBIN in turn}, as
+ * kube-proxy does in IPVS mode with its default scheduler.
  *
  * <p>Thread-safe; {@link #close()} closes the listening socket and every connection.
  */
@@ -34,17 +37,51 @@ final class L4Proxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<InetSocketAddress> backends;
-    private final RoundRobin next;
+    private final Mode mode;
+    private final Chooser next;
     private final AtomicLongArray connections;
     private final AtomicLong failedConnects = new AtomicLong();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("l4proxy-", 0).factory());
 
+    /** How the proxy gives each new connection a backend: kube-proxy's two behaviours. */
+    enum Mode {
+        /**
+         * Each connection independently and uniformly at random: kube-proxy in iptables mode (the default; rules with
+         * {@code statistic --mode random}) and in nftables mode ({@code numgen random}). Counts are not equal: {@code m}
+         * connections over {@code n} backends give each a binomial count, {@code m / n} on average.
+         */
+        RANDOM("at random, like kube-proxy in iptables (default) and nftables mode"),
+        /** Each connection the next backend in turn: kube-proxy in IPVS mode with its default scheduler {@code rr}. */
+        ROUND_ROBIN("round robin, like kube-proxy in IPVS mode");
+
+        private final String description;
+
+        Mode(String description) {
+            this.description = description;
+        }
+
+        /** @return how the mode chooses, for a person */
+        String description() {
+            return description;
+        }
+
+        Chooser chooser(int size, long seed) {
+            return this == RANDOM ? new Uniform(size, seed) : new RoundRobin(size);
+        }
+    }
+
+    /** Chooses a backend index per connection; thread-safe. */
+    sealed interface Chooser permits RoundRobin, Uniform {
+        /** @return the next index, from 0 to the number of choices - 1 */
+        int next();
+    }
+
     /**
      * Picks indexes 0, 1, …, {@code size - 1}, 0, 1, … in turn; thread-safe, and exact under contention: {@code n}
      * calls give every index {@code n / size} or {@code n / size + 1} times.
      */
-    static final class RoundRobin {
+    static final class RoundRobin implements Chooser {
         private final int size;
         private final AtomicLong calls = new AtomicLong();
 
@@ -52,27 +89,60 @@ final class L4Proxy implements AutoCloseable {
          * @param size how many choices, at least 1
          */
         RoundRobin(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("round robin over " + size + " choices: need at least 1");
-            }
-            this.size = size;
+            this.size = checkSize(size);
         }
 
-        /** @return the next index, from 0 to {@code size - 1} */
-        int next() {
+        @Override
+        public int next() {
             return (int) Math.floorMod(calls.getAndIncrement(), (long) size);
         }
     }
 
-    private L4Proxy(ServerSocket server, List<InetSocketAddress> backends) {
+    /**
+     * Picks each index independently and uniformly at random from a seeded SplitMix64 sequence: the same seed gives
+     * the same sequence of choices. Thread-safe without locks (each call takes the next element of the sequence).
+     */
+    static final class Uniform implements Chooser {
+        private final int size;
+        private final AtomicLong state;
+
+        /**
+         * @param size how many choices, at least 1
+         * @param seed where the sequence starts
+         */
+        Uniform(int size, long seed) {
+            this.size = checkSize(size);
+            this.state = new AtomicLong(seed);
+        }
+
+        @Override
+        public int next() {
+            long z = state.addAndGet(0x9E3779B97F4A7C15L);
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            z ^= z >>> 31;
+            return (int) Math.floorMod(z, (long) size);     // bias below size / 2^64: none that a count could show
+        }
+    }
+
+    private static int checkSize(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a choice among " + size + " backends: need at least 1");
+        }
+        return size;
+    }
+
+    private L4Proxy(ServerSocket server, List<InetSocketAddress> backends, Mode mode, long seed) {
         this.server = server;
         this.backends = backends;
-        this.next = new RoundRobin(backends.size());
+        this.mode = mode;
+        this.next = mode.chooser(backends.size(), seed);
         this.connections = new AtomicLongArray(backends.size());
     }
 
     /**
-     * Starts a proxy listening on a free port of {@code address}.
+     * Starts a proxy listening on a free port of {@code address} that places connections {@linkplain Mode#RANDOM at
+     * random}, from a fresh seed, as kube-proxy does by default.
      *
      * @param address  the virtual IP, a local address
      * @param backends the backends it spreads connections over, not empty
@@ -80,14 +150,35 @@ final class L4Proxy implements AutoCloseable {
      * @throws IOException if it cannot listen there
      */
     static L4Proxy start(InetAddress address, List<InetSocketAddress> backends) throws IOException {
+        return start(address, backends, Mode.RANDOM, ThreadLocalRandom.current().nextLong());
+    }
+
+    /**
+     * Starts a proxy listening on a free port of {@code address}.
+     *
+     * @param address  the virtual IP, a local address
+     * @param backends the backends it spreads connections over, not empty
+     * @param mode     how it chooses a backend per connection
+     * @param seed     where {@link Mode#RANDOM}'s sequence starts (connections accepted one after another get the
+     *                 choices of {@code new Uniform(backends.size(), seed)} in order); ignored by {@link Mode#ROUND_ROBIN}
+     * @return the running proxy
+     * @throws IOException if it cannot listen there
+     */
+    static L4Proxy start(InetAddress address, List<InetSocketAddress> backends, Mode mode, long seed) throws IOException {
         Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(mode, "mode");
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("a proxy needs at least one backend");
         }
         ServerSocket server = new ServerSocket(0, 256, address);
-        L4Proxy proxy = new L4Proxy(server, List.copyOf(backends));
+        L4Proxy proxy = new L4Proxy(server, List.copyOf(backends), mode, seed);
         proxy.threads.execute(proxy::accept);
         return proxy;
+    }
+
+    /** @return how the proxy chooses a backend per connection */
+    Mode mode() {
+        return mode;
     }
 
     /** @return the address and port the proxy listens on */
@@ -207,6 +298,6 @@ final class L4Proxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "L4Proxy " + address() + " -> " + backends;
+        return "L4Proxy " + address() + " -> " + backends + " (" + mode + ")";
     }
 }
