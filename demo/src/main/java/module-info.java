@@ -9,8 +9,9 @@
  * is replaced by a new one, {@code 127.0.0.12} to {@code 127.0.0.16}, the old one stopping at once 2 s after it
  * left DNS), {@code clusterip} (four backends,
  * {@code 127.0.0.21} to {@code 127.0.0.24}, behind one virtual IP {@code 127.0.0.20} served by an in-demo layer-4
- * proxy) and {@code unhealthy} (an active {@code http} health check; {@code 127.0.0.4} fails it while traffic flows,
- * then recovers). Options: {@code --requests=N} (default 10000 per client and phase), {@code --concurrency=N}
+ * proxy that places connections at random, like kube-proxy) and {@code unhealthy} (an active {@code http} health
+ * check; {@code 127.0.0.4} fails it while traffic flows, then recovers). Options: {@code --requests=N} (default 10000
+ * per client and phase; in {@code clusterip} the Fairway client sends for 20 s instead), {@code --concurrency=N}
  * (default 16 requests in flight; {@code clusterip} always sends one at a time), {@code --quiet} (no live view of the
  * client's snapshot). It exits with status 0 when every check passed, 1 when a check failed and 2 for bad arguments
  * or a demo that could not start.

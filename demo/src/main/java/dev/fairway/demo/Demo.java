@@ -67,10 +67,17 @@ public final class Demo {
     static final String VIP = "127.0.0.20";
     /** Phase {@code clusterip}: the backends behind the virtual IP. */
     static final List<String> VIP_BACKEND_IPS = List.of("127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24");
-    /** Phase {@code clusterip}: the resolver's {@code min_addresses}: copies of the one address, one leaf each. */
+    /**
+     * Phase {@code clusterip}: the resolver's {@code min_addresses}: copies of the one address, one leaf each. With
+     * {@link #MAX_AGE_DURATION}, what docs/kubernetes.md recommends behind a ClusterIP ({@code ClusterIpModelTest} pins it).
+     */
     static final int MIN_ADDRESSES = 4;
-    /** Phase {@code clusterip}: the lifetime policy's {@code max_age}, short so that leaves reconnect often. */
-    static final Duration MAX_AGE_DURATION = Duration.ofMillis(500);
+    /**
+     * Phase {@code clusterip}: the lifetime policy's {@code max_age}, short so that leaves reconnect often: 4 leaves
+     * every 400 ms make 10 new connections a second, about 200 placements in 20 s, enough for max/min ≤ 2 over 20 s
+     * in 99.5 % of windows (500 ms gives 98.6 %).
+     */
+    static final Duration MAX_AGE_DURATION = Duration.ofMillis(400);
     /** {@link #MAX_AGE_DURATION} as the option value. */
     static final String MAX_AGE = MAX_AGE_DURATION.toMillis() + "ms";
     /**
@@ -79,6 +86,22 @@ public final class Demo {
      */
     static final Duration OLDEST_LEAF = Duration.ofSeconds(2).compareTo(MAX_AGE_DURATION.multipliedBy(4)) > 0
             ? Duration.ofSeconds(2) : MAX_AGE_DURATION.multipliedBy(4);
+    /**
+     * Phase {@code clusterip}: how long the Fairway client sends, one request at a time, whatever {@code --requests}
+     * says: the window of docs/kubernetes.md's criterion (max/min ≤ 2 over 20 s). Time, not a request count, sets how
+     * many connections the proxy places, so the check below means the same on a fast machine and a slow one.
+     */
+    static final Duration CLUSTERIP_WINDOW = Duration.ofSeconds(20);
+    /**
+     * Phase {@code clusterip}: the largest busiest/idlest ratio the check allows. Not 2, the documented criterion: with
+     * random placement, 2 is exceeded by chance in about 0.4 % of 20 s windows at these settings (the price of the
+     * cheapest setting that meets it in 99 %), so a check at 2 would fail about one demo run in 250 with nothing
+     * wrong. Chance exceeds 3 in about 5 windows in a million ({@code ClusterIpModelTest} checks that 1 in 10,000 stays
+     * below it). Leaves that stop being recycled fail it 9 times in 10 (four lasting connections leave a pod idle
+     * unless each lands on its own pod), and the phase checks recycling directly too. The phase prints whether 2 was
+     * met.
+     */
+    static final double CLUSTERIP_MAX_MIN = 3;
 
     /** Phase {@code unhealthy}: the backend whose health endpoint fails. */
     static final String SICK_IP = "127.0.0.4";
@@ -501,10 +524,12 @@ public final class Demo {
 
     /**
      * Phase {@code clusterip}: four backends behind one virtual IP, reached through a layer-4 proxy that picks a
-     * backend per TCP connection, like kube-proxy in front of a ClusterIP. Requests go one at a time, as over the one
-     * connection an HTTP/2 client keeps: the plain client's connection stays on the backend the proxy gave it. Fairway
-     * turns the one address into {@link #MIN_ADDRESSES} backends (the resolver's {@code min_addresses}), each with its
-     * own leaf, and replaces every leaf after {@link #MAX_AGE}, so its connections keep landing on other backends.
+     * backend per TCP connection at random, like kube-proxy (iptables or nftables mode) in front of a ClusterIP.
+     * Requests go one at a time, as over the one connection an HTTP/2 client keeps: the plain client's connection stays
+     * on the backend the proxy gave it. Fairway turns the one address into {@link #MIN_ADDRESSES} backends (the
+     * resolver's {@code min_addresses}), each with its own leaf, and replaces every leaf after {@link #MAX_AGE}, so its
+     * connections keep landing on backends the proxy draws afresh; it sends for {@link #CLUSTERIP_WINDOW}, and the
+     * busiest backend must serve at most {@link #CLUSTERIP_MAX_MIN} times what the idlest serves.
      */
     private void clusterIp() throws Exception {
         List<InetAddress> pods = literals(VIP_BACKEND_IPS);
@@ -518,13 +543,15 @@ public final class Demo {
                 out.println("  service     " + VIP_HOST + " -> " + VIP + " only (a ClusterIP), target " + target);
                 out.println("  proxy       " + VIP + ":" + proxy.port() + " -> " + String.join(", ", VIP_BACKEND_IPS) + " port "
                         + servers.port() + ": a backend per TCP connection, " + proxy.mode().description() + "; it never looks at HTTP");
-                out.println("  load        " + requests + " GET requests per client, one at a time, as over the single"
-                        + " connection an HTTP/2 client keeps");
+                out.println("  load        GET requests one at a time, as over the single connection an HTTP/2 client keeps:"
+                        + " plain " + requests + ", fairway for " + CLUSTERIP_WINDOW.toSeconds() + " s (the window of the"
+                        + " criterion max/min <= 2 in docs/kubernetes.md)");
                 out.println("              (with N in flight an HTTP/1.1 client opens N connections, which the proxy spreads anyway)");
                 out.println("  fairway     ...resolver(\"dns\").resolverOption(\"min_addresses\", " + MIN_ADDRESSES
                         + ").lifetimePolicy(\"max_age\").lifetimePolicyOption(\"max_age\", \"" + MAX_AGE + "\")");
-                out.println("              max_age=" + MAX_AGE + " (+-10 % jitter): every leaf is replaced about twice a second,"
-                        + " and each replacement connects anew");
+                out.printf(Locale.ROOT, "              max_age=%s (+-10 %% jitter): every leaf is replaced about %.1f times a"
+                        + " second, %.0f new connections a second, each placed by the proxy afresh%n", MAX_AGE,
+                        1e9 / MAX_AGE_DURATION.toNanos(), MIN_ADDRESSES * 1e9 / MAX_AGE_DURATION.toNanos());
                 awaitResolves(VIP_HOST, List.of(vip));
                 Measurement plain;
                 Map<InetSocketAddress, Long> plainConnections;
@@ -543,7 +570,7 @@ public final class Demo {
                         .lifetimePolicyOption("max_age", MAX_AGE)
                         .build()) {
                     proxy.resetCounts();
-                    fairway = measure("fairway", client, servers, target, 1, false);
+                    fairway = measure("fairway", client, servers, false, () -> Load.runFor(client, target, CLUSTERIP_WINDOW, 1));
                     fairwayConnections = proxy.connections();
                     snapshot = client.snapshot();
                 }
@@ -560,9 +587,14 @@ public final class Demo {
                 check(leaves == MIN_ADDRESSES, "fairway kept " + leaves + " backends for the virtual IP, not " + MIN_ADDRESSES
                         + " (min_addresses)");
                 check(reached == pods.size(), "fairway reached " + reached + " of " + pods.size() + " backends behind the virtual IP");
-                long fairShare = requests / pods.size();
-                check(fairway.served().values().stream().allMatch(n -> n >= fairShare / 2), "fairway: a backend behind the"
-                        + " virtual IP served less than half its fair share of " + fairShare + ": " + fairway.served());
+                long busiest = fairway.served().values().stream().mapToLong(Long::longValue).max().orElse(0);
+                long idlest = fairway.served().values().stream().mapToLong(Long::longValue).min().orElse(0);
+                double maxMin = idlest == 0 ? Double.POSITIVE_INFINITY : (double) busiest / idlest;
+                out.printf(Locale.ROOT, "    busiest/idlest backend: %.2f over %.1f s (criterion <= 2: %s; the demo fails above"
+                        + " %.0f, since random placement exceeds 2 by chance in about 0.4 %% of 20 s windows)%n", maxMin,
+                        fairway.result().elapsed().toNanos() / 1e9, maxMin <= 2 ? "met" : "NOT met", CLUSTERIP_MAX_MIN);
+                check(maxMin <= CLUSTERIP_MAX_MIN, String.format(Locale.ROOT, "fairway: the busiest backend behind the virtual IP"
+                        + " served %.2f times what the idlest did (allowed: %.0f): %s", maxMin, CLUSTERIP_MAX_MIN, fairway.served()));
                 boolean longEnough = fairway.result().elapsed().compareTo(MAX_AGE_DURATION.multipliedBy(2)) >= 0;
                 check((recycles > 0 || !longEnough) && oldest.compareTo(OLDEST_LEAF) <= 0, "fairway: leaves are not being recycled: "
                         + recycles + " recycled, the oldest is " + LiveView.seconds(oldest, "") + " old with max_age " + MAX_AGE
@@ -571,8 +603,9 @@ public final class Demo {
                 out.println();
                 out.printf(Locale.ROOT, "figures phase=clusterip max_age=%s min_addresses=%d plain_backends=%d"
                                 + " plain_connections=%d fairway_backends=%d fairway_connections=%d fairway_recycles=%d"
-                                + " oldest_leaf_ms=%d%n", MAX_AGE, MIN_ADDRESSES, plainReached, total(plainConnections), reached,
-                        total(fairwayConnections), recycles, oldest.toMillis());
+                                + " oldest_leaf_ms=%d fairway_window_ms=%d fairway_max_min=%.2f%n", MAX_AGE, MIN_ADDRESSES,
+                        plainReached, total(plainConnections), reached, total(fairwayConnections), recycles, oldest.toMillis(),
+                        fairway.result().elapsed().toMillis(), maxMin);
                 out.println(plain.summary());
                 out.println(fairway.summary());
             } finally {
@@ -870,11 +903,27 @@ public final class Demo {
      */
     private Measurement measure(String name, HttpClient client, Backends servers, URI target, int inFlight,
                                 boolean servedByIsServer) throws InterruptedException {
+        return measure(name, client, servers, servedByIsServer, () -> Load.run(client, target, requests, inFlight));
+    }
+
+    /** One run of load. */
+    @FunctionalInterface
+    private interface LoadRun {
+        /**
+         * @return the tally
+         * @throws InterruptedException if interrupted while waiting
+         */
+        Load.Result run() throws InterruptedException;
+    }
+
+    /** As {@link #measure(String, HttpClient, Backends, URI, int, boolean)}, with the load that {@code load} sends. */
+    private Measurement measure(String name, HttpClient client, Backends servers, boolean servedByIsServer, LoadRun load)
+            throws InterruptedException {
         servers.reset();
         Load.Result result;
         LiveView view = view(client); // redraws while the load runs
         try {
-            result = Load.run(client, target, requests, inFlight);
+            result = load.run();
         } finally {
             view.close();
         }

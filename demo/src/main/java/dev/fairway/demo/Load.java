@@ -65,6 +65,29 @@ final class Load {
      * @throws InterruptedException if interrupted while waiting
      */
     static Result run(HttpClient client, URI uri, int requests, int concurrency) throws InterruptedException {
+        return run(client, uri, requests, RUN_DEADLINE, concurrency);
+    }
+
+    /**
+     * Sends requests to {@code uri} through {@code client}, at most {@code concurrency} at a time, for
+     * {@code window}: the last one is sent before the window ends, and the run ends when it completes.
+     *
+     * @param client      the client
+     * @param uri         the target
+     * @param window      how long to send, shorter than {@link #RUN_DEADLINE}
+     * @param concurrency how many in flight at most, at least 1
+     * @return the tally; its {@code sent} is how many were sent in the window
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static Result runFor(HttpClient client, URI uri, Duration window, int concurrency) throws InterruptedException {
+        if (window.compareTo(RUN_DEADLINE) >= 0) {
+            throw new IllegalArgumentException("a window of " + window + " does not fit in the run deadline of " + RUN_DEADLINE);
+        }
+        return run(client, uri, Long.MAX_VALUE, window, concurrency);
+    }
+
+    private static Result run(HttpClient client, URI uri, long requests, Duration window, int concurrency)
+            throws InterruptedException {
         Objects.requireNonNull(client, "client");
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET().build();
         Semaphore permits = new Semaphore(concurrency);
@@ -72,10 +95,11 @@ final class Load {
         Map<String, LongAdder> failures = new ConcurrentHashMap<>();
         Map<String, LongAdder> bodies = new ConcurrentHashMap<>();
         Map<String, LongAdder> servedBy = new ConcurrentHashMap<>();
-        long deadline = System.nanoTime() + RUN_DEADLINE.toNanos();
         long start = System.nanoTime();
+        long deadline = start + RUN_DEADLINE.toNanos();
+        long windowEnd = start + window.toNanos();
         long sent = 0;
-        for (; sent < requests; sent++) {
+        for (; sent < requests && System.nanoTime() - windowEnd < 0; sent++) {
             if (!permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 break;
             }
@@ -105,11 +129,12 @@ final class Load {
         long ok = succeeded.sum();
         Map<String, Long> failed = freeze(failures);
         long done = ok + failed.values().stream().mapToLong(Long::longValue).sum();
-        if (!finished || done < requests) {
-            failed.merge("not finished within " + RUN_DEADLINE.toSeconds() + "s (" + (requests - sent) + " never sent)",
-                    requests - done, Long::sum);
+        long wanted = requests == Long.MAX_VALUE ? sent : requests;     // a window wants what it sent
+        if (!finished || done < wanted) {
+            failed.merge("not finished within " + RUN_DEADLINE.toSeconds() + "s (" + (wanted - sent) + " never sent)",
+                    wanted - done, Long::sum);
         }
-        return new Result(requests, ok, failed, freeze(bodies), freeze(servedBy), elapsed);
+        return new Result(wanted, ok, failed, freeze(bodies), freeze(servedBy), elapsed);
     }
 
     /**

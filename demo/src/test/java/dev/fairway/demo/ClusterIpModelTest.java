@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Checks {@link ClusterIpModel} against exact multinomial probabilities.
+ * Checks {@link ClusterIpModel} against exact multinomial probabilities, and pins what docs/kubernetes.md recommends
+ * behind a ClusterIP (the demo's {@link Demo#MIN_ADDRESSES} and {@link Demo#MAX_AGE_DURATION}) to what the model says.
  */
 class ClusterIpModelTest {
 
@@ -69,5 +70,24 @@ class ClusterIpModelTest {
     @Test
     void oneSeedOneResult() {
         assertArrayEquals(simulate(2, Duration.ofSeconds(1), 0.1).ratios(), simulate(2, Duration.ofSeconds(1), 0.1).ratios());
+    }
+
+    @Test
+    void theRecommendationIsTheCheapestThatMeetsTheCriterion() {
+        double recommended = simulate(Demo.MIN_ADDRESSES, Demo.MAX_AGE_DURATION, ClusterIpModel.JITTER).within(2);
+        assertTrue(recommended >= 0.99, "the recommended settings meet max/min <= 2 in " + recommended + " of 20 s windows");
+        // a fifth fewer new connections per second falls short (4 x 500 ms, the demo's earlier setting)
+        Duration longer = Demo.MAX_AGE_DURATION.multipliedBy(5).dividedBy(4);
+        double cheaper = simulate(Demo.MIN_ADDRESSES, longer, ClusterIpModel.JITTER).within(2);
+        assertTrue(cheaper < 0.99, "max_age " + longer + " meets the criterion in " + cheaper + " of windows");
+    }
+
+    @Test
+    void theDemosLooserBoundIsBeyondTheTailOfChance() {
+        ClusterIpModel.Spread spread = ClusterIpModel.simulate(4, Demo.MIN_ADDRESSES, Demo.MAX_AGE_DURATION,
+                ClusterIpModel.JITTER, Demo.CLUSTERIP_WINDOW, 100_000, 5);
+        double tail = spread.quantile(0.9999);
+        assertTrue(tail < Demo.CLUSTERIP_MAX_MIN, "1 window in 10,000 reaches max/min " + tail + ", the demo allows "
+                + Demo.CLUSTERIP_MAX_MIN);
     }
 }
