@@ -1,5 +1,7 @@
 package dev.fairway.demo;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -191,9 +193,9 @@ public final class ClusterIpModel {
         return Double.isInfinite(r) ? "∞" : r >= 100 ? ">100" : String.format(Locale.ROOT, "%.2f", r);
     }
 
+    /** Two significant digits, no trailing zeros: 16, 2.5, 0.8, 0.033. */
     private static String rate(double perSecond) {
-        return perSecond >= 1 ? String.format(Locale.ROOT, "%.0f", perSecond)
-                : String.format(Locale.ROOT, "%.2g", perSecond);
+        return new BigDecimal(perSecond).round(new MathContext(2)).stripTrailingZeros().toPlainString();
     }
 
     private static String percent(double p) {
