@@ -342,24 +342,28 @@ public final class Engine {
         if (!reason.equals("replacement failed")) {
             leaf.backend.pool.recycles.incrementAndGet();
         }
-        leaf.client.shutdown();
+        HttpClient client = leaf.clientWhileOpen();
+        client.shutdown();
         Thread.ofVirtual().name("fairway-" + number + "-drain-" + leaf.id).start(() -> {
             boolean forced = false;
             try {
-                if (!leaf.client.awaitTermination(leaf.terms.drainGrace())) {
+                if (!client.awaitTermination(leaf.terms.drainGrace())) {
                     forced = true;
                     leaf.forced = true;
                     LOG.log(System.Logger.Level.DEBUG, () -> leaf + " still busy after " + leaf.terms.drainGrace() + "; closing it");
-                    leaf.client.shutdownNow();
-                    if (!leaf.client.awaitTermination(Duration.ofSeconds(30))) {
+                    client.shutdownNow();
+                    if (!client.awaitTermination(Duration.ofSeconds(30))) {
                         LOG.log(System.Logger.Level.WARNING, leaf + " did not terminate within 30 s of shutdownNow");
                     }
                 }
                 events.emit(new FairwayEvent.LeafClosed(target, leaf.backend.address(), leaf.id, forced));
             } catch (InterruptedException e) {
-                leaf.client.shutdownNow();
+                client.shutdownNow();
                 Thread.currentThread().interrupt();
             } finally {
+                if (client.isTerminated()) {
+                    leaf.released();
+                }
                 synchronized (lifecycle) {
                     leaves.remove(leaf);
                     lifecycle.notifyAll();
@@ -476,7 +480,12 @@ public final class Engine {
         synchronized (lifecycle) {
             open = List.copyOf(leaves);
         }
-        open.forEach(l -> l.client.shutdownNow());
+        for (Leaf leaf : open) {
+            HttpClient client = leaf.clientWhileOpen();
+            if (client != null) {
+                client.shutdownNow();
+            }
+        }
     }
 
     /**

@@ -162,12 +162,8 @@ final class Exchange<T> {
     }
 
     private Duration resolutionWait() {
-        Optional<Duration> requestTimeout = hop.timeout();
-        Optional<Duration> connectTimeout = engine.config().connectTimeout();
-        if (requestTimeout.isPresent() && connectTimeout.isPresent()) {
-            return requestTimeout.get().compareTo(connectTimeout.get()) < 0 ? requestTimeout.get() : connectTimeout.get();
-        }
-        return requestTimeout.or(() -> connectTimeout).orElse(engine.config().resolveTimeout());
+        Duration resolveTimeout = engine.config().resolveTimeout();
+        return hop.timeout().filter(t -> t.compareTo(resolveTimeout) < 0).orElse(resolveTimeout);
     }
 
     private void failNoBackend(boolean timedOut) {
@@ -231,7 +227,9 @@ final class Exchange<T> {
         }
         CompletableFuture<HttpResponse<T>> future;
         try {
-            future = dispatch.leaf.client.sendAsync(leafRequest, dispatch);
+            future = dispatch.leaf.client().sendAsync(leafRequest, dispatch);
+        } catch (IOException e) {
+            future = CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             dispatch.release();
             result.completeExceptionally(e);
@@ -257,7 +255,7 @@ final class Exchange<T> {
         dispatch.leaf.countRequest();
         HttpResponse<T> response;
         try {
-            response = dispatch.leaf.client.send(leafRequest, dispatch);
+            response = dispatch.leaf.client().send(leafRequest, dispatch);
         } catch (Throwable e) {
             // A retry or resend goes asynchronously: the caller's stack does not grow with each attempt.
             blockingCaller = null;

@@ -2,6 +2,7 @@ package dev.fairway.internal;
 
 import dev.fairway.spi.LeafTerms;
 
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +18,12 @@ final class Leaf {
     final long id;
     final BackendImpl backend;
     final Mode mode;
-    final HttpClient client;
+    /**
+     * The JDK client, until the leaf has terminated; then {@code null}. Objects of an exchange can stay reachable
+     * from a terminated JDK client (see {@link #released()}), and they reach this leaf: holding the client only while
+     * it runs lets the JDK free it.
+     */
+    private volatile HttpClient client;
     final LeafTerms terms;
     final long createdNanos;
     /**
@@ -46,6 +52,39 @@ final class Leaf {
         this.createdNanos = createdNanos;
         this.replacing = replacing;
         this.replacedFor = replacing == null ? null : replacing.reason();
+    }
+
+    /**
+     * The JDK client of this leaf.
+     *
+     * @return the client
+     * @throws IOException {@code closed}, as the JDK's own client fails once terminated, when this leaf has
+     *                     terminated (only a request that raced the leaf's retirement can see this)
+     */
+    HttpClient client() throws IOException {
+        HttpClient c = client;
+        if (c == null) {
+            throw new IOException("closed");
+        }
+        return c;
+    }
+
+    /** The JDK client for the leaf's own lifecycle; {@code null} once {@link #released()}. */
+    HttpClient clientWhileOpen() {
+        return client;
+    }
+
+    /**
+     * Drops the reference to the JDK client once it has terminated.
+     *
+     * <p>A JDK {@code HttpClient} built with a connect timeout keeps each connection's first exchange (its handler and
+     * its future's dependents: here, this leaf) reachable from the client's internals, and the client's internals
+     * stay reachable from the JDK's cleaner until the client's facade is unreachable: a cycle through a GC root that
+     * never ends while this leaf holds the facade (measured on JDK 25; {@code JdkRetentionTest} pins it). So a
+     * terminated leaf lets go of its client.
+     */
+    void released() {
+        client = null;
     }
 
     /** Whether the calling request is the one that warms this successor up. */
