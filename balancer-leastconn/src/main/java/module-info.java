@@ -14,10 +14,13 @@
  *     <td>power of <i>d</i> choices: {@code choices} distinct random candidates, drawn in proportion to their
  *     weights; the one with the fewest requests in flight per unit of weight wins (the first drawn on a tie)</td>
  *     <td>O(choices), independent of the number of backends</td></tr>
- * <tr><td>{@code least_loaded}</td><td>5</td>
- *     <td>full scan for the fewest requests in flight per unit of weight; ties take turns in nginx's smooth
- *     weighted round-robin order, so with nothing in flight picks follow the weights exactly</td>
- *     <td>O(backends): for small sets</td></tr>
+ * <tr><td>{@code least_loaded} (Fairway's default picker)</td><td>5</td>
+ *     <td>round robin that passes over busy backends: among the next {@code choices} backends in nginx's smooth
+ *     weighted round-robin order (all of them when there are no more), the first whose requests in flight per unit of
+ *     weight are at most the lowest of them or at most {@code busy_ratio} times their average; so with nothing in
+ *     flight picks follow the weights exactly, steady traffic stays at its weights, and a backend that holds its
+ *     requests longer than the others (a slow one) is passed over</td>
+ *     <td>O(min(choices, backends)); O(1) when the next backend is idle</td></tr>
  * <tr><td>{@code peak_ewma}</td><td>5</td>
  *     <td>latency-aware power of <i>d</i> choices: the lowest peak-sensitive moving average of response time ×
  *     (requests in flight + 1) ÷ weight; learns from each exchange's time to response headers or failure</td>
@@ -29,7 +32,12 @@
  * <caption>Options ({@code fairway.picker.<key>} or {@code pickerOption(key, value)})</caption>
  * <thead><tr><th>key</th><th>pickers</th><th>values</th><th>default</th></tr></thead>
  * <tbody>
- * <tr><td>{@code choices}</td><td>{@code least_conn}, {@code peak_ewma}</td><td>2 to 10</td><td>2</td></tr>
+ * <tr><td>{@code choices}</td><td>{@code least_conn}, {@code peak_ewma}</td><td>2 to 10: random candidates</td><td>2</td></tr>
+ * <tr><td>{@code choices}</td><td>{@code least_loaded}</td><td>1 to 100,000: backends compared, in rotation order
+ *     after the last pick; 1 is plain (weighted) round robin</td><td>16</td></tr>
+ * <tr><td>{@code busy_ratio}</td><td>{@code least_loaded}</td><td>0 to 100: a backend whose load is above this many
+ *     times the walk's average (and above its lowest) is passed over; 0 is strictly the least loaded</td>
+ *     <td>2</td></tr>
  * <tr><td>{@code decay}</td><td>{@code peak_ewma}</td><td>1 ms to 1 h: the averaging time constant</td>
  *     <td>10 s</td></tr>
  * <tr><td>{@code default_rtt}</td><td>{@code peak_ewma}</td><td>1 µs to 1 min: the estimate of a backend not yet

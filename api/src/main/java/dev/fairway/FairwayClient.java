@@ -45,14 +45,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Existing code keeps its {@link HttpRequest}s and {@link HttpResponse.BodyHandler}s: the first request to a
  * {@code scheme://host:port} resolves the host to all its addresses (by default through DNS, re-resolved
  * periodically), keeps one {@link HttpClient} per address (a <em>leaf</em>), and sends each request to the address
- * the picker chooses (round robin by default). Responses look as if the client had called the logical host:
+ * the picker chooses (by default the least loaded, in turn among equals). Responses look as if the client had called the logical host:
  * {@link HttpResponse#uri()}, {@link HttpResponse#request()} and {@link HttpResponse#previousResponse()} show the
  * caller's URIs, and {@link #servedBy(HttpResponse)} tells which backend answered.
  *
  * {@snippet :
  * try (FairwayClient client = FairwayClient.newBuilder()
- *         .connectTimeout(Duration.ofSeconds(2))
- *         .picker("round_robin")
+ *         .picker("least_loaded")
  *         .build()) {
  *     HttpRequest request = HttpRequest.newBuilder(URI.create("http://orders.shop.svc.cluster.local:8080/orders/42")).build();
  *     HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -100,7 +99,7 @@ public final class FairwayClient extends HttpClient {
     }
 
     /**
-     * A client with every default: {@code dns} resolver, {@code round_robin} picker, no health check.
+     * A client with every default: {@code dns} resolver, {@code least_loaded} picker, no health check.
      *
      * @return a new client
      * @throws IllegalArgumentException if a default provider is not on the module path or class path
@@ -236,9 +235,10 @@ public final class FairwayClient extends HttpClient {
     /**
      * Builds {@link FairwayClient}s, like {@link HttpClient.Builder}, with the balancing options added.
      *
-     * <p>Defaults: no connect timeout, {@link Version#HTTP_2}, {@link Redirect#NEVER}, no cookie handler, the
+     * <p>Defaults: a 2-second connect timeout, {@link Version#HTTP_2}, {@link Redirect#NEVER}, no cookie handler, the
      * default {@link SSLContext}, a cached pool of daemon threads shared by all leaves; resolver {@code dns}, picker
-     * {@code round_robin}, no health check, lifetime policy {@code max_age}; first resolution waits at most 10 seconds;
+     * {@code least_loaded} ({@code round_robin}, with a warning, where {@code fairway-balancer-leastconn} is missing),
+     * no health check, lifetime policy {@code max_age}; first resolution waits at most 10 seconds;
      * at most 100 requests in flight per backend; targets unused for 15 minutes are released.
      *
      * <p>Each setting can come from code, from {@link #configure(Properties)} or from
@@ -251,13 +251,13 @@ public final class FairwayClient extends HttpClient {
      * <tbody>
      * <tr><td>{@code fairway.resolver}</td><td>resolver provider name</td><td>{@code dns}</td></tr>
      * <tr><td>{@code fairway.resolver.<option>}</td><td>an option of that resolver</td><td>the provider's</td></tr>
-     * <tr><td>{@code fairway.picker}</td><td>picker provider name</td><td>{@code round_robin}</td></tr>
+     * <tr><td>{@code fairway.picker}</td><td>picker provider name</td><td>{@code least_loaded}</td></tr>
      * <tr><td>{@code fairway.picker.<option>}</td><td>an option of that picker</td><td>the provider's</td></tr>
      * <tr><td>{@code fairway.health}</td><td>health-check provider name, or {@code none}</td><td>{@code none}</td></tr>
      * <tr><td>{@code fairway.health.<option>}</td><td>an option of that health check</td><td>the provider's</td></tr>
      * <tr><td>{@code fairway.lifetime}</td><td>lifetime-policy provider name</td><td>{@code max_age}</td></tr>
      * <tr><td>{@code fairway.lifetime.<option>}</td><td>an option of that policy</td><td>the provider's</td></tr>
-     * <tr><td>{@code fairway.connect_timeout}</td><td>duration, like {@code 2s}</td><td>none</td></tr>
+     * <tr><td>{@code fairway.connect_timeout}</td><td>duration, like {@code 2s}</td><td>{@code 2s}</td></tr>
      * <tr><td>{@code fairway.version}</td><td>{@code http_1_1} or {@code http_2}</td><td>{@code http_2}</td></tr>
      * <tr><td>{@code fairway.follow_redirects}</td><td>{@code never}, {@code always} or {@code normal}</td><td>{@code never}</td></tr>
      * <tr><td>{@code fairway.resolve_timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
@@ -283,6 +283,10 @@ public final class FairwayClient extends HttpClient {
         public static final String NO_HEALTH_CHECK = "none";
 
         private static final Set<String> FAMILIES = Set.of("resolver", "picker", "health", "lifetime");
+        private static final System.Logger LOG = System.getLogger(FairwayClient.class.getName());
+        private static final String DEFAULT_PICKER = "least_loaded";
+        private static final String FALLBACK_PICKER = "round_robin";
+        private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
         private static final dev.fairway.spi.Option<Double> PANIC = dev.fairway.spi.Option.ofDouble(
                 "panic_threshold", 0.5, 0, 1, "panic threshold");
         private static final Set<String> CLIENT_KEYS = Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout",
@@ -297,7 +301,7 @@ public final class FairwayClient extends HttpClient {
         private static final dev.fairway.spi.Option<Duration> IDLE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
                 "idle_timeout", Duration.ofMinutes(15), Duration.ofMillis(1), Duration.ofDays(30), "idle target release");
         private static final dev.fairway.spi.Option<Duration> CONNECT_TIMEOUT = dev.fairway.spi.Option.ofDuration(
-                "connect_timeout", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofDays(1), "connect timeout");
+                "connect_timeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofDays(1), "connect timeout");
         private static final dev.fairway.spi.Option<Duration> RESOLVE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
                 "resolve_timeout", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1), "first-resolution wait");
         private static final dev.fairway.spi.Option<Version> VERSION = dev.fairway.spi.Option.ofEnum(
@@ -305,7 +309,7 @@ public final class FairwayClient extends HttpClient {
         private static final dev.fairway.spi.Option<Redirect> REDIRECT = dev.fairway.spi.Option.ofEnum(
                 "follow_redirects", Redirect.class, Redirect.NEVER, "redirect policy");
 
-        private Duration connectTimeout;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Version version = Version.HTTP_2;
         private SSLContext sslContext;
         private SSLParameters sslParameters;
@@ -313,10 +317,10 @@ public final class FairwayClient extends HttpClient {
         private Redirect redirect = Redirect.NEVER;
         private CookieHandler cookieHandler;
         private Duration resolveTimeout = Duration.ofSeconds(10);
-        private final Family<ResolverProvider> resolver = new Family<>("resolver", "dns");
-        private final Family<PickerProvider> picker = new Family<>("picker", "round_robin");
-        private final Family<HealthCheckProvider> health = new Family<>("health", NO_HEALTH_CHECK);
-        private final Family<LifetimePolicyProvider> lifetime = new Family<>("lifetime", "max_age");
+        private final Family<ResolverProvider> resolver = new Family<>("resolver", "dns", null);
+        private final Family<PickerProvider> picker = new Family<>("picker", DEFAULT_PICKER, FALLBACK_PICKER);
+        private final Family<HealthCheckProvider> health = new Family<>("health", NO_HEALTH_CHECK, null);
+        private final Family<LifetimePolicyProvider> lifetime = new Family<>("lifetime", "max_age", null);
         private final List<FairwayListener> listeners = new ArrayList<>();
         private Ticker ticker;
         private Scheduler scheduler;
@@ -338,8 +342,10 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
-         * How long to wait for a TCP (and TLS) connection to a backend; default none (the operating system's).
-         * A short timeout lets a request that cannot connect be retried on another backend soon.
+         * How long to wait for a TCP (and TLS) connection to a backend; default 2 seconds. A pod that vanished without
+         * a trace black-holes the connection attempt; the timeout ends it, and the request moves to another backend
+         * as after a refusal (see the guide's Retries). The default allows one lost SYN to be sent again (Linux resends
+         * after 1 s); give more for backends far away, such as another region with TLS.
          *
          * @param duration a positive duration
          * @return this builder
@@ -670,7 +676,8 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
-         * Selects the picker by provider name; default {@code round_robin}.
+         * Selects the picker by provider name; default {@code least_loaded} (from {@code fairway-balancer-leastconn};
+         * where that module is missing, {@code round_robin} with a WARNING naming it).
          *
          * @param name a name from {@link ProviderRegistry#pickers()}
          * @return this builder
@@ -950,13 +957,22 @@ public final class FairwayClient extends HttpClient {
         /** The selection and options of one provider family. */
         private static final class Family<P extends Provider<?, ?>> {
             private final String family;
+            private final String fallback;
             private String name;
+            private boolean chosen;
             private P instance;
             private final Map<String, Object> options = new LinkedHashMap<>();
 
-            Family(String family, String defaultName) {
+            /**
+             * @param family      the family's key
+             * @param defaultName the provider used when none is chosen
+             * @param fallback    used instead of the default, with a warning, when the default is not available and
+             *                    no option was given for it; {@code null} for none
+             */
+            Family(String family, String defaultName, String fallback) {
                 this.family = family;
                 this.name = defaultName;
+                this.fallback = fallback;
             }
 
             void name(String name) {
@@ -965,6 +981,7 @@ public final class FairwayClient extends HttpClient {
                     throw new IllegalArgumentException("fairway." + family + " = '" + name + "' is not allowed: use a provider name");
                 }
                 this.name = name;
+                this.chosen = true;
                 this.instance = null;
             }
 
@@ -980,11 +997,22 @@ public final class FairwayClient extends HttpClient {
             }
 
             ClientConfig.Selected<P> select(ProviderRegistry<P> registry) {
-                P provider = instance != null ? instance : registry.get(name);
+                P provider = instance != null ? instance : registry.find(name).or(() -> fallback(registry)).orElseGet(() -> registry.get(name));
                 String prefix = "fairway." + family + ".";
                 OptionValues values = OptionValues.of(prefix, provider.options(), options);
                 provider.validate(values);
                 return new ClientConfig.Selected<>(provider, values);
+            }
+
+            /** The fallback for a default that is not available, when nobody chose the default or gave it options. */
+            private Optional<P> fallback(ProviderRegistry<P> registry) {
+                if (chosen || fallback == null || !options.isEmpty()) {
+                    return Optional.empty();
+                }
+                Optional<P> found = registry.find(fallback);
+                found.ifPresent(p -> LOG.log(System.Logger.Level.WARNING, () -> "the default " + family + " '" + name
+                        + "' is not available, so " + family + " '" + fallback + "' is used: " + registry.unknown(name)));
+                return found;
             }
 
             Optional<ClientConfig.Selected<P>> selectOptional(ProviderRegistry<P> registry) {

@@ -284,7 +284,8 @@ public final class ProviderRegistry<P extends Provider<?, ?>> {
         message.append(names.isEmpty() ? "none" : String.join(", ", names));
         String hint = switch (family) {
             case "resolver" -> "fairway-resolver-dns provides dns";
-            case "picker" -> "fairway-balancer-roundrobin provides round_robin and random";
+            case "picker" -> "fairway-balancer-leastconn provides least_loaded, least_conn and peak_ewma;"
+                    + " fairway-balancer-roundrobin provides round_robin, weighted_round_robin and random";
             case "health" -> "fairway-health provides http, grpc_health and tcp";
             default -> "";
         };

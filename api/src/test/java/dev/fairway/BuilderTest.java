@@ -30,8 +30,10 @@ class BuilderTest {
 
     @Test
     void unknownProviderNameListsTheAvailableOnes() {
-        String m = fails(() -> FairwayClient.newBuilder().picker("least_conn").build());
-        assertTrue(m.startsWith("picker 'least_conn' is not available; available: random, round_robin"), m);
+        String m = fails(() -> FairwayClient.newBuilder().picker("ring_hash").build());
+        assertTrue(m.startsWith("picker 'ring_hash' is not available; available: least_conn, least_loaded, peak_ewma, random,"
+                + " round_robin, weighted_round_robin"), m);
+        assertTrue(m.contains("fairway-balancer-leastconn provides least_loaded, least_conn and peak_ewma"), m);
         m = fails(() -> FairwayClient.newBuilder().healthCheck("http").build());
         assertTrue(m.contains("health 'http' is not available; available: none") && m.contains("fairway-health"), m);
     }

@@ -78,8 +78,8 @@ class RegistryTest {
 
     @Test
     void unknownNameListsWhatIsAvailableAndWhatFailed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> registry.get("least_conn"));
-        assertTrue(e.getMessage().startsWith("picker 'least_conn' is not available; available: "), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> registry.get("ring_hash"));
+        assertTrue(e.getMessage().startsWith("picker 'ring_hash' is not available; available: "), e.getMessage());
         assertTrue(e.getMessage().contains("fixture_good"), e.getMessage());
         assertTrue(e.getMessage().contains("failed to load") && e.getMessage().contains("ThrowingConstructor"), e.getMessage());
     }

@@ -30,7 +30,7 @@ class RoundRobinConcurrencyTest {
         int perThread = 125;
         try (Pods pods = Pods.start(5);
              FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                     .resolver("static").resolverOption("addresses", pods.addresses()).build();
+                     .picker("round_robin").resolver("static").resolverOption("addresses", pods.addresses()).build();
              ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             URI uri = URI.create("http://orders.fairway.test:" + pods.port + "/");
             client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()); // resolve first

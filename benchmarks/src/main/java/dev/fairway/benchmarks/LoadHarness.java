@@ -51,11 +51,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>{@code serve}</b>: the child process of {@code --servers process}: see {@link Responder}.
  *
  * <p><b>{@code slow}</b>: open loop, {@code --rate} requests per second at fixed intervals (latency is measured from
- * each request's scheduled time, so a stalled sender cannot hide latency), request timeout 1 s, 11 backends answering
- * after {@code --service-ms}; after {@code --normal} seconds backend {@code 127.0.0.2} answers only after 2 s for
- * {@code --slow} seconds, then recovers for {@code --after} seconds. Runs {@code round_robin}, {@code least_conn},
- * {@code peak_ewma}, and plain {@link HttpClient}s pinned to the backend that slows and to a healthy one; prints success
- * rate and p50 / p99 / p99.9 / max over all requests (a failed request counts with its time, about 1 s for a timeout).
+ * each request's scheduled time, so a stalled sender cannot hide latency), request timeout {@code --timeout} ms
+ * (default 1000; {@code none} for no timeout), {@code --backends} backends (default 11) answering after
+ * {@code --service-ms}; after {@code --normal} seconds backend {@code 127.0.0.2} answers only after 2 s for
+ * {@code --slow} seconds, then recovers for {@code --after} seconds. Runs the {@code --clients} (default
+ * {@code round_robin}, {@code least_conn}, {@code peak_ewma}, and plain {@link HttpClient}s pinned to the backend that
+ * slows and to a healthy one; {@code default} is a FairwayClient with no picker chosen); prints success rate and
+ * p50 / p99 / p99.9 / max over all requests (a failed request counts with its time, about 1 s for a timeout), and the
+ * p99 of the requests scheduled before the slowdown ("healthy p99") and during it ("incident p99").
  *
  * {@snippet lang = "shell" :
  * java -cp benchmarks/target/benchmarks.jar dev.fairway.benchmarks.LoadHarness throughput --json docs/benchmarks/load-throughput.json
@@ -388,10 +391,13 @@ public final class LoadHarness {
         }
         List<String> clients = List.of(options.getOrDefault("clients",
                 "round_robin,least_conn,peak_ewma,plain-slow,plain-healthy").split(","));
+        int backends = integer("backends", 11);
+        String timeoutOption = options.getOrDefault("timeout", "1000");
+        Duration timeout = timeoutOption.equals("none") ? null : Duration.ofMillis(Integer.parseInt(timeoutOption));
         List<String> rows = new ArrayList<>();
-        System.out.printf(Locale.ROOT, "%-30s %9s %9s %9s %9s %9s %9s %12s%n", "client", "requests", "success", "p50 ms",
-                "p99 ms", "p99.9 ms", "max ms", "slow got");
-        try (Backends servers = Backends.start(11, Duration.ofMillis(serviceMillis))) {
+        System.out.printf(Locale.ROOT, "%-30s %9s %9s %9s %9s %9s %9s %12s %12s %12s%n", "client", "requests", "success",
+                "p50 ms", "p99 ms", "p99.9 ms", "max ms", "slow got", "healthy p99", "incident p99");
+        try (Backends servers = Backends.start(backends, Duration.ofMillis(serviceMillis))) {
             for (String name : clients) {
                 HttpClient client;
                 URI uri;
@@ -408,38 +414,49 @@ public final class LoadHarness {
                         label = "plain HttpClient -> a healthy backend";
                     }
                     default -> {
-                        FairwayClient.Builder builder = builder(servers, name, "default", HttpClient.Version.HTTP_1_1);
+                        FairwayClient.Builder builder = builder(servers, name.equals("default") ? null : name, "default",
+                                HttpClient.Version.HTTP_1_1);
                         if (outlier.equals("off")) {
                             builder.outlierOption("consecutive_failures", 0).outlierOption("success_rate_enforcement", 0);
                         }
                         client = builder.build();
                         uri = servers.logicalUri();
-                        label = "FairwayClient " + name;
+                        label = "FairwayClient " + (name.equals("default") ? "(defaults)" : name);
                     }
                 }
                 try (client) {
-                    openLoop(client, uri, rate, warmup, Duration.ZERO, Duration.ZERO, servers); // warm-up, not recorded
+                    openLoop(client, uri, rate, warmup, Duration.ZERO, Duration.ZERO, servers, timeout); // warm-up, not recorded
                     servers.resetCounts();
-                    Run run = openLoop(client, uri, rate, normal, slow, after, servers);
+                    Run run = openLoop(client, uri, rate, normal, slow, after, servers, timeout);
                     long slowGot = servers.hits(0);
-                    System.out.printf(Locale.ROOT, "%-30s %9d %8.3f%% %9.1f %9.1f %9.1f %9.1f %12d%n", label, run.requests(),
-                            100.0 * run.successRate(), run.percentile(0.50), run.percentile(0.99), run.percentile(0.999),
-                            run.percentile(1.0), slowGot);
+                    double healthy = run.phase(0).percentile(0.99);
+                    double incident = run.phase(1).percentile(0.99);
+                    System.out.printf(Locale.ROOT, "%-30s %9d %8.3f%% %9.1f %9.1f %9.1f %9.1f %12d %12.1f %12.1f%n", label,
+                            run.requests(), 100.0 * run.successRate(), run.percentile(0.50), run.percentile(0.99),
+                            run.percentile(0.999), run.percentile(1.0), slowGot, healthy, incident);
                     rows.add(row("client", label, "requests", run.requests(), "success_rate", run.successRate(),
                             "failures", run.failures(), "p50_ms", run.percentile(0.50), "p99_ms", run.percentile(0.99),
                             "p999_ms", run.percentile(0.999), "max_ms", run.percentile(1.0),
-                            "requests_received_by_slowing_backend", slowGot));
+                            "requests_received_by_slowing_backend", slowGot, "healthy_p99_ms", healthy,
+                            "incident_p99_ms", incident));
                 }
                 servers.awaitIdle(Duration.ofSeconds(5));
             }
         }
-        return document("slow_backend", Map.of("backends", 11, "rate_per_second", rate, "service_ms", serviceMillis,
-                "request_timeout_ms", 1000, "slow_response_ms", 2000, "normal_s", normal.toSeconds(), "slow_s", slow.toSeconds(),
+        return document("slow_backend", Map.of("backends", backends, "rate_per_second", rate, "service_ms", serviceMillis,
+                "request_timeout_ms", timeout == null ? "none" : timeout.toMillis(), "slow_response_ms", 2000, "normal_s", normal.toSeconds(), "slow_s", slow.toSeconds(),
                 "after_s", after.toSeconds(), "warmup_s", warmup.toSeconds(), "outlier_detection", outlier), rows, Map.of());
     }
 
-    /** The latencies of one open-loop run, in nanoseconds, and which requests succeeded. */
-    private record Run(long[] latencies, int failures) {
+    /**
+     * The latencies of one open-loop run, in nanoseconds and sorted, how many failed, and the run's phases: before,
+     * during and after the slowdown, by scheduled time.
+     */
+    private record Run(long[] latencies, int failures, List<Run> phases) {
+        Run phase(int index) {
+            return phases.get(index);
+        }
+
         int requests() {
             return latencies.length;
         }
@@ -450,6 +467,9 @@ public final class LoadHarness {
 
         /** The latency at quantile {@code q} (nearest rank), in milliseconds. */
         double percentile(double q) {
+            if (latencies.length == 0) {
+                return Double.NaN;
+            }
             int rank = (int) Math.ceil(q * latencies.length);
             return latencies[Math.max(0, Math.min(latencies.length - 1, rank - 1))] / 1e6;
         }
@@ -460,14 +480,19 @@ public final class LoadHarness {
      * every request to finish (at most 5 s after the last is sent).
      */
     private static Run openLoop(HttpClient client, URI uri, int rate, Duration normal, Duration slow, Duration after,
-                                Backends servers) throws InterruptedException {
+                                Backends servers, Duration timeout) throws InterruptedException {
         long period = 1_000_000_000L / rate;
         long total = normal.plus(slow).plus(after).toNanos();
         int count = (int) (total / period);
         long[] latencies = new long[count];
         AtomicLong failures = new AtomicLong();
+        boolean[] failed = new boolean[count];
         CountDownLatch finished = new CountDownLatch(count);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build();
+        HttpRequest.Builder requestBuilder = HttpRequest.newBuilder(uri);
+        if (timeout != null) {
+            requestBuilder.timeout(timeout);
+        }
+        HttpRequest request = requestBuilder.build();
         long slowFrom = normal.toNanos();
         long slowUntil = normal.plus(slow).toNanos();
         boolean slowOn = false;
@@ -491,12 +516,14 @@ public final class LoadHarness {
                 client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
                     latencies[index] = System.nanoTime() - intended;
                     if (error != null || response.statusCode() != 200) {
+                        failed[index] = true;
                         failures.incrementAndGet();
                     }
                     finished.countDown();
                 });
             } catch (RuntimeException e) {
                 latencies[index] = System.nanoTime() - intended;
+                failed[index] = true;
                 failures.incrementAndGet();
                 finished.countDown();
             }
@@ -505,9 +532,24 @@ public final class LoadHarness {
         if (!finished.await(5, TimeUnit.SECONDS)) {
             throw new IllegalStateException(finished.getCount() + " requests did not finish within 5 s of the last one");
         }
+        int slowFirst = (int) Math.min(count, (slowFrom + period - 1) / period);
+        int slowEnd = slow.isPositive() ? (int) Math.min(count, (slowUntil + period - 1) / period) : slowFirst;
+        List<Run> phases = List.of(part(latencies, failed, 0, slowFirst), part(latencies, failed, slowFirst, slowEnd),
+                part(latencies, failed, slowEnd, count));
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
-        return new Run(sorted, (int) failures.get());
+        return new Run(sorted, (int) failures.get(), phases);
+    }
+
+    /** The requests scheduled from index {@code from} (inclusive) to {@code to} (exclusive), as a run of their own. */
+    private static Run part(long[] latencies, boolean[] failed, int from, int to) {
+        long[] part = Arrays.copyOfRange(latencies, from, Math.max(from, to));
+        Arrays.sort(part);
+        int failures = 0;
+        for (int i = from; i < to; i++) {
+            failures += failed[i] ? 1 : 0;
+        }
+        return new Run(part, failures, List.of());
     }
 
     // ---------------------------------------------------------------- clients and servers
@@ -520,10 +562,12 @@ public final class LoadHarness {
         FairwayClient.Builder builder = FairwayClient.newBuilder()
                 .resolver("static")
                 .resolverOption("addresses", servers.addressList())
-                .picker(picker)
                 .version(version)
                 .connectTimeout(Duration.ofSeconds(1))
                 .seed(7);
+        if (picker != null) {
+            builder.picker(picker);
+        }
         executor(executor).ifPresent(builder::executor);
         return builder;
     }

@@ -9,20 +9,33 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A full scan for the least loaded backend, ties broken in (weighted) round-robin order.
+ * Round robin that passes over busy backends: among the next {@code choices} backends in (weighted) round-robin order,
+ * the first whose load is at most the lowest of them or at most {@code busy_ratio} times their average.
  *
- * <p>Load = {@link Backend#inFlight()} ÷ effective weight (address weight × slow-start factor). Each pick first finds
- * the lowest load over all backends, then walks a rotation from just after the previous winner and returns the first
- * backend whose load is that lowest; the rotation is nginx's smooth weighted round robin over the address weights
- * (see {@link SmoothSchedule}; the plain order 0, 1, ..., n - 1 when the weights are equal). So the tied backends take
- * turns, and with nothing in flight the picks follow the weighted rotation exactly: traffic splits in proportion to
- * the weights, as nginx's {@code least_conn} does. While a backend ramps up, the walk passes over it with probability
- * {@code 1 - factor / largest factor}, by a low-discrepancy sequence of the rotation position.
+ * <p>Load = {@link Backend#inFlight()} ÷ effective weight (address weight × slow-start factor). Each pick walks the
+ * rotation from just after the previous winner over {@code choices} slots (every backend when there are no more than
+ * that, the default 16), finds the walk's lowest and average load, and returns the first backend of the walk that is
+ * not busy, that is whose load is at most {@code max(lowest, busy_ratio × average)} (default ratio 2). The rotation is
+ * nginx's smooth weighted round robin over the address weights (see {@link SmoothSchedule}; the plain order 0, 1, ...,
+ * n - 1 when the weights are equal). So:
+ * <ul>
+ * <li>with nothing in flight, or the same everywhere, the picks follow the weighted rotation exactly, and steady
+ *     traffic stays at its weights: the differences of a request or two that come and go with every response do not
+ *     make a backend busy;</li>
+ * <li>a backend that holds its requests longer than the others (a slow one, one in a pause) is passed over: with the
+ *     others idle, one request in flight is already busy; under load it gets at most {@code busy_ratio} times the
+ *     average in flight;</li>
+ * <li>{@code busy_ratio = 0} is strictly the least loaded (the first of the walk at its lowest load, nginx's
+ *     {@code least_conn} over the walk).</li>
+ * </ul>
+ * While a backend ramps up, the walk passes over it with probability {@code 1 - factor / largest factor}, by a
+ * low-discrepancy sequence of the rotation position, unless no other backend of the walk qualifies.
  *
  * <p>The position of the last winner is one {@link AtomicLong}, shared with the picker this one replaces and
  * advanced by compare-and-set; a pick that loses the race walks again from the new position (lock-free: it retries
- * only because another pick succeeded), so concurrent picks of tied backends do not collide. Each pick costs O(backends): use
- * {@code least_conn} for large sets. Thread-safe; {@link #pick} never locks, throws or allocates.
+ * only because another pick succeeded), so concurrent picks of tied backends do not collide. Each pick costs
+ * O(min(choices, rotation length)), whatever the number of backends, and O(1) when the next backend in turn is idle.
+ * Thread-safe; {@link #pick} never locks, throws or allocates.
  */
 public final class LeastLoadedPicker implements Picker {
 
@@ -32,9 +45,11 @@ public final class LeastLoadedPicker implements Picker {
     private final int[] schedule;
     private final int length;
     private final SlowStart ramp;
+    private final int walk;
+    private final double busyRatio;
     private final AtomicLong cursor;
 
-    LeastLoadedPicker(Backend[] backends, SlowStart ramp, AtomicLong cursor) {
+    LeastLoadedPicker(Backend[] backends, int choices, double busyRatio, SlowStart ramp, AtomicLong cursor) {
         this.backends = backends;
         this.weight = new int[backends.length];
         boolean same = true;
@@ -45,6 +60,8 @@ public final class LeastLoadedPicker implements Picker {
         this.equal = same;
         this.schedule = SmoothSchedule.of(weight);
         this.length = schedule == null ? backends.length : schedule.length;
+        this.walk = Math.min(choices, length);
+        this.busyRatio = busyRatio;
         this.ramp = ramp;
         this.cursor = Objects.requireNonNull(cursor, "cursor");
     }
@@ -66,19 +83,20 @@ public final class LeastLoadedPicker implements Picker {
             // the first pick is at the position after the cursor: anywhere in the first period, by the seed
             cursor = new AtomicLong(Random64.below(Random64.mix(context.seed()), 1 << 30) - 1L);
         }
-        return new LeastLoadedPicker(backends, ramp, cursor);
+        return new LeastLoadedPicker(backends, context.options().get(LeastLoadedPickerProvider.CHOICES),
+                context.options().get(LeastLoadedPickerProvider.BUSY_RATIO), ramp, cursor);
     }
 
     /**
-     * Returns a least loaded backend, the next one in the rotation among equals.
+     * Returns the first backend of the walk that is not busy: whose load is at most the walk's lowest, or at most
+     * {@code busy_ratio} times the walk's average.
      *
      * @param request ignored; may be {@code null}
      * @return a backend, never {@code null}
      */
     @Override
     public Backend pick(HttpRequest request) {
-        int n = backends.length;
-        if (n == 1) {
+        if (backends.length == 1) {
             return backends[0];
         }
         boolean ramping = false;
@@ -92,46 +110,46 @@ public final class LeastLoadedPicker implements Picker {
             }
         }
         boolean simple = equal && !ramping;
-        // pass 1: the lowest load, as inFlight / effective weight (compared by cross-multiplying)
-        long minIn = backends[0].inFlight();
-        double minWeight = effectiveWeight(0, now, ramping);
-        for (int i = 1; i < n; i++) {
-            long in = backends[i].inFlight();
-            if (simple ? in < minIn : in * minWeight < minIn * effectiveWeight(i, now, ramping)) {
-                minIn = in;
-                minWeight = effectiveWeight(i, now, ramping);
-            }
-        }
-        // pass 2: the first backend at that load in the rotation after the last winner
         while (true) {
             long last = cursor.get();
             int chosen = -1;
             long position = last;
-            int best = -1;
-            long bestPosition = last;
-            long bestIn = 0;
-            double bestWeight = 1.0;
-            for (long p = last + 1, end = last + length; p <= end; p++) {
-                int i = slot(p);
-                long in = backends[i].inFlight();
-                double w = simple ? 1.0 : effectiveWeight(i, now, ramping);
-                boolean lowest = simple ? in <= minIn : in * minWeight <= minIn * w;
-                if (lowest && (!ramping || Random64.weyl(p) * largest < ramp.factor(i, now))) {
-                    chosen = i;
-                    position = p;
-                    break;
+            if (simple && backends[slot(last + 1)].inFlight() == 0) {
+                // the common case at light load: the next in turn is idle, and an idle backend is never busy
+                chosen = slot(last + 1);
+                position = last + 1;
+            } else {
+                // pass 1: the walk's lowest and average load (inFlight / effective weight), and the first at the lowest
+                int best = -1;
+                long bestPosition = last;
+                double lowest = 0.0;
+                double sum = 0.0;
+                for (long p = last + 1, end = last + walk; p <= end; p++) {
+                    int i = slot(p);
+                    double load = simple ? backends[i].inFlight() : backends[i].inFlight() / effectiveWeight(i, now, ramping);
+                    sum += load;
+                    if (best < 0 || load < lowest) {
+                        best = i;
+                        bestPosition = p;
+                        lowest = load;
+                    }
                 }
-                if (best < 0 || (simple ? in < bestIn : in * bestWeight < bestIn * w)) {
-                    best = i;
-                    bestPosition = p;
-                    bestIn = in;
-                    bestWeight = w;
+                // pass 2: the first backend of the walk that is not busy (and that the ramp lets through)
+                double limit = Math.max(lowest, busyRatio * sum / walk);
+                for (long p = last + 1, end = last + walk; p <= end; p++) {
+                    int i = slot(p);
+                    double load = simple ? backends[i].inFlight() : backends[i].inFlight() / effectiveWeight(i, now, ramping);
+                    if (load <= limit && (!ramping || Random64.weyl(p) * largest < ramp.factor(i, now))) {
+                        chosen = i;
+                        position = p;
+                        break;
+                    }
                 }
-            }
-            if (chosen < 0) {
-                // loads moved between the passes (or the ramp passed over every tie): the least loaded seen in the walk
-                chosen = best;
-                position = bestPosition;
+                if (chosen < 0) {
+                    // loads moved between the passes, or the ramp passed over every candidate: the least loaded
+                    chosen = best;
+                    position = bestPosition;
+                }
             }
             if (cursor.compareAndSet(last, position)) {
                 return backends[chosen];
@@ -150,7 +168,7 @@ public final class LeastLoadedPicker implements Picker {
 
     @Override
     public String toString() {
-        return "LeastLoadedPicker[" + backends.length + " backends, rotation of " + length + " slots"
+        return "LeastLoadedPicker[" + backends.length + " backends, rotation of " + length + " slots, walks " + walk + ", busy above " + busyRatio + " x average"
                 + (ramp != null ? ", " + ramp : "") + ", last=" + cursor.get() + "]";
     }
 }

@@ -60,7 +60,7 @@ class DiscoveryTest {
     void optionsAndTheirDefaults() {
         assertEquals(Map.of("choices", 2, "slow_start_window", Duration.ZERO, "slow_start_min_percent", 10),
                 defaults(new LeastConnPickerProvider()));
-        assertEquals(Map.of("slow_start_window", Duration.ZERO, "slow_start_min_percent", 10),
+        assertEquals(Map.of("choices", 16, "busy_ratio", 2.0, "slow_start_window", Duration.ZERO, "slow_start_min_percent", 10),
                 defaults(new LeastLoadedPickerProvider()));
         assertEquals(Map.of("choices", 2, "decay", Duration.ofSeconds(10), "default_rtt", Duration.ofMillis(30),
                 "slow_start_window", Duration.ZERO, "slow_start_min_percent", 10), defaults(new PeakEwmaPickerProvider()));

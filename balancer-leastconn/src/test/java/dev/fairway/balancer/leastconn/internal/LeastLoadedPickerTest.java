@@ -50,10 +50,10 @@ class LeastLoadedPickerTest {
     }
 
     @Test
-    void alwaysPicksALeastLoadedBackend() {
+    void withChoicesCoveringEveryBackendAlwaysPicksALeastLoadedOne() {
         SplittableRandom random = new SplittableRandom(17);
         List<FakeBackend> backends = numbered(30);
-        Picker picker = create(provider, backends, 17);
+        Picker picker = provider.create(context(provider, backends, 17, () -> 0L, Map.of("choices", 30, "busy_ratio", 0), null));
         for (int round = 0; round < 2000; round++) {
             int min = Integer.MAX_VALUE;
             for (FakeBackend b : backends) {
@@ -65,13 +65,91 @@ class LeastLoadedPickerTest {
     }
 
     @Test
+    void comparesTheNextChoicesBackendsInRotationOrderAndNoMore() {
+        List<FakeBackend> backends = numbered(40);
+        Picker picker = strict(backends, 5);
+        int start = indexOf(backends, picker.pick(null));
+        // the next pick walks the 16 backends after start: load them all but one, and leave a far one idle
+        for (FakeBackend b : backends) {
+            b.inFlight(3);
+        }
+        backends.get((start + 9) % 40).inFlight(1);
+        backends.get((start + 20) % 40).inFlight(0);      // outside the walk: not seen
+        assertEquals((start + 9) % 40, indexOf(backends, picker.pick(null)));
+        // the walk now starts after the winner; the idle backend is 11 slots on, within 16
+        assertEquals((start + 20) % 40, indexOf(backends, picker.pick(null)));
+    }
+
+    @Test
+    void aBackendHoldingItsRequestsIsPassedOverWhileAnotherInTheWalkHasFewer() {
+        List<FakeBackend> backends = numbered(5);
+        FakeBackend slow = backends.get(2);
+        slow.inFlight(1);                                  // one slow request outstanding, the others answer at once
+        long[] counts = countIdle(create(provider, backends, 3), backends, 10_000);
+        assertEquals(0, counts[2], Arrays.toString(counts));
+        assertEquals(2_500, counts[0], Arrays.toString(counts));
+    }
+
+    /** {@code busy_ratio=0}: strictly the least loaded of the walk. */
+    private Picker strict(List<FakeBackend> backends, long seed) {
+        return provider.create(context(provider, backends, seed, () -> 0L, Map.of("busy_ratio", 0), null));
+    }
+
+    @Test
+    void backendsUpToTwiceTheAverageLoadTakeTheirTurnAndABusierOneIsPassedOver() {
+        List<FakeBackend> backends = numbered(4);
+        Picker picker = create(provider, backends, 12);
+        int first = indexOf(backends, picker.pick(null));
+        int[] loads = {2, 3, 4, 1};                        // average 2.5: up to 5 is not busy
+        for (int b = 0; b < 4; b++) {
+            backends.get(b).inFlight(loads[b]);
+        }
+        for (int i = 1; i < 9; i++) {
+            assertEquals((first + i) % 4, indexOf(backends, picker.pick(null)), "pick " + i);
+        }
+        backends.get((first + 1) % 4).inFlight(12);        // average 4.75: 12 is busy
+        assertEquals((first + 2) % 4, indexOf(backends, picker.pick(null)));
+        // with the others idle, one request in flight is busy
+        for (int b = 0; b < 4; b++) {
+            backends.get(b).inFlight(b == (first + 3) % 4 ? 1 : 0);
+        }
+        for (int i = 0; i < 6; i++) {
+            assertTrue(indexOf(backends, picker.pick(null)) != (first + 3) % 4, "pick " + i + " went to the busy backend");
+        }
+    }
+
+    @Test
+    void zeroBusyRatioIsStrictlyTheLeastLoaded() {
+        List<FakeBackend> backends = numbered(4);
+        Picker picker = strict(backends, 12);
+        int[] loads = {3, 2, 3, 3};
+        for (int b = 0; b < 4; b++) {
+            backends.get(b).inFlight(loads[b]);
+        }
+        for (int i = 0; i < 6; i++) {
+            assertEquals(1, indexOf(backends, picker.pick(null)), "pick " + i);
+        }
+    }
+
+    @Test
+    void oneChoiceIsPlainRoundRobinWhateverTheLoad() {
+        List<FakeBackend> backends = numbered(4);
+        Picker picker = provider.create(context(provider, backends, 8, () -> 0L, Map.of("choices", 1), null));
+        backends.get(1).inFlight(50);
+        int first = indexOf(backends, picker.pick(null));
+        for (int i = 1; i < 12; i++) {
+            assertEquals((first + i) % 4, indexOf(backends, picker.pick(null)), "pick " + i);
+        }
+    }
+
+    @Test
     void tiedBackendsTakeTurnsInOrder() {
         List<FakeBackend> backends = numbered(6);
         int[] loads = {3, 0, 2, 0, 5, 0};
         for (int i = 0; i < 6; i++) {
             backends.get(i).inFlight(loads[i]);
         }
-        Picker picker = create(provider, backends, 8);
+        Picker picker = strict(backends, 8);
         int first = indexOf(backends, picker.pick(null));
         List<Integer> order = new ArrayList<>(List.of(first));
         for (int i = 0; i < 8; i++) {
@@ -114,7 +192,7 @@ class LeastLoadedPickerTest {
         backends.get(0).inFlight(1);   // 1.0 per unit of weight
         backends.get(1).inFlight(3);   // 0.75
         backends.get(2).inFlight(2);   // 1.0
-        Picker picker = create(provider, backends, 1);
+        Picker picker = strict(backends, 1);
         for (int i = 0; i < 100; i++) {
             assertSame(backends.get(1), picker.pick(null));
         }
