@@ -17,13 +17,14 @@ import java.util.Optional;
  * @param inFlight         requests sent and not yet finished (body included)
  * @param queued           requests waiting for a place under the concurrency limit
  * @param concurrencyLimit the most requests in flight at once (lower than configured once a server refused streams)
- * @param requests         requests sent to it so far
- * @param failures         requests that failed with an exception (not counting HTTP error statuses)
+ * @param requests         requests sent to it so far (health probes not counted)
+ * @param failures         requests that failed with an exception (not counting HTTP error statuses, nor probes)
+ * @param probes           health-check probes sent to it so far
  * @param leavesOpen       its leaves open now (current and warming)
  * @param leafAge          age of its oldest current leaf, if it has one
  */
 public record BackendSnapshot(BackendAddress address, HealthState health, boolean ejected, int inFlight, int queued, int concurrencyLimit,
-                              long requests, long failures, int leavesOpen, Optional<Duration> leafAge) {
+                              long requests, long failures, long probes, int leavesOpen, Optional<Duration> leafAge) {
 
     /** Checks for nulls. */
     public BackendSnapshot {

@@ -45,7 +45,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Existing code keeps its {@link HttpRequest}s and {@link HttpResponse.BodyHandler}s: the first request to a
  * {@code scheme://host:port} resolves the host to all its addresses (by default through DNS, re-resolved
  * periodically), keeps one {@link HttpClient} per address (a <em>leaf</em>), and sends each request to the address
- * the picker chooses (by default the least loaded, in turn among equals). Responses look as if the client had called the logical host:
+ * the picker chooses (by default round robin that passes over busy backends). Responses look as if the client had called the logical host:
  * {@link HttpResponse#uri()}, {@link HttpResponse#request()} and {@link HttpResponse#previousResponse()} show the
  * caller's URIs, and {@link #servedBy(HttpResponse)} tells which backend answered.
  *
@@ -83,10 +83,19 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FairwayClient extends HttpClient {
 
+    /** Shuts down clients that became unreachable without {@code shutdown()}; one daemon thread per JVM, lazily. */
+    private static final class Abandoned {
+        static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create(
+                Thread.ofPlatform().daemon().name("fairway-cleaner").factory());
+    }
+
     private final Engine engine;
 
     private FairwayClient(Engine engine) {
         this.engine = engine;
+        // The engine never refers to this facade (nor do its threads, leaves or MXBean), so a client that nobody holds
+        // becomes unreachable; the cleaner then shuts its engine down, as the JDK does for its own HttpClient.
+        Abandoned.CLEANER.register(this, engine::abandoned);
     }
 
     /**

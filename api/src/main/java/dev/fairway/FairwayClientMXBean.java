@@ -51,18 +51,25 @@ public interface FairwayClientMXBean {
     int getQueued();
 
     /**
-     * Requests sent since the targets were created.
+     * Requests sent since the targets were created; health probes are not counted.
      *
      * @return the count
      */
     long getRequests();
 
     /**
-     * Requests that failed with an exception since the targets were created.
+     * Requests that failed with an exception since the targets were created; failed health probes are not counted.
      *
      * @return the count
      */
     long getFailures();
+
+    /**
+     * Health-check probes sent since the targets were created.
+     *
+     * @return the count
+     */
+    long getProbes();
 
     /**
      * Leaves (per-backend HTTP clients, each with its connections) open now.

@@ -72,6 +72,12 @@ class HealthWiringTest {
                     assertEquals(1, probes.size(), "each backend was probed exactly once, by its own check");
                     assertEquals("orders.fairway.test:" + pods.port, probes.get(0).getRequest().getHeader("Host"));
                 }
+                // the probes are counted apart from the traffic: 21 requests, 3 probes
+                var backends = client.snapshot().get(0).backends();
+                assertEquals(21, backends.stream().mapToLong(BackendSnapshot::requests).sum(), backends.toString());
+                assertEquals(3, backends.stream().mapToLong(BackendSnapshot::probes).sum(), backends.toString());
+                assertTrue(backends.stream().allMatch(b -> b.probes() == 1), backends.toString());
+                assertEquals(0, backends.stream().mapToLong(BackendSnapshot::failures).sum(), "a 503 probe is no failed request");
                 assertTrue(events.stream().anyMatch(e -> e instanceof FairwayEvent.HealthChanged h && h.current() == HealthState.UNHEALTHY
                         && h.address().authority().startsWith("127.0.0.2") && h.reason().contains("503")), events.toString());
             }

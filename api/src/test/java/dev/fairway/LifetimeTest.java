@@ -129,6 +129,117 @@ class LifetimeTest {
         return messages.toString();
     }
 
+    /** A client that recycles its leaf every 300 ms (no jitter), counting leaves retired for age; default drain. */
+    private static FairwayClient recyclingEvery300ms(Pods pods, HttpClient.Version version, AtomicInteger retiredForAge,
+                                                    String drainGrace) {
+        FairwayClient.Builder builder = FairwayClient.newBuilder().version(version)
+                .resolver("static").resolverOption("addresses", pods.addresses())
+                .lifetimePolicy("max_age").lifetimePolicyOption("max_age", "300ms").lifetimePolicyOption("max_age_jitter", 0)
+                .listener(e -> {
+                    if (e instanceof FairwayEvent.LeafRetired r && r.reason().equals("age")) {
+                        retiredForAge.incrementAndGet();
+                    }
+                });
+        if (drainGrace != null) {
+            builder.lifetimePolicyOption("drain_grace", drainGrace);
+        }
+        return builder.build();
+    }
+
+    /** Sends short requests until {@code exchange} is done (they warm and promote successors); at most 30 s. */
+    private static void shortRequestsUntil(FairwayClient client, Pods pods, java.util.concurrent.Future<?> exchange)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!exchange.isDone() && System.nanoTime() < deadline) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri(pods, "/short")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = HttpClient.Version.class)
+    void aResponseStreamedForManyRecyclePeriodsCompletesWithEveryByteByDefault(HttpClient.Version version) throws Exception {
+        try (Pods pods = Pods.start(1)) {
+            byte[] body = new byte[32 * 1024];
+            new java.util.Random(7).nextBytes(body);
+            pods.servers.get(0).stubFor(get(urlEqualTo("/long")).willReturn(aResponse().withStatus(200)
+                    .withBody(body).withChunkedDribbleDelay(32, 3_000)));
+            AtomicInteger retired = new AtomicInteger();
+            try (FairwayClient client = recyclingEvery300ms(pods, version, retired, null)) {
+                var streaming = client.sendAsync(HttpRequest.newBuilder(uri(pods, "/long")).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                shortRequestsUntil(client, pods, streaming);
+                int recyclesDuringTheStream = retired.get();
+                HttpResponse<byte[]> response = streaming.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(200, response.statusCode());
+                org.junit.jupiter.api.Assertions.assertArrayEquals(body, response.body(), "every byte, in order");
+                assertTrue(recyclesDuringTheStream >= 3, "leaves retired for age while the body streamed: " + recyclesDuringTheStream);
+                Await.until("load released", Duration.ofSeconds(5), () -> client.inFlight() == 0);
+            }
+        }
+    }
+
+    @Test
+    void aSlowUploadOutlastingManyRecyclePeriodsCompletes() throws Exception {
+        try (Pods pods = Pods.start(1)) {
+            pods.servers.get(0).stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(urlEqualTo("/upload"))
+                    .willReturn(aResponse().withStatus(201)));
+            AtomicInteger retired = new AtomicInteger();
+            int chunks = 30;
+            int chunk = 1024;
+            try (FairwayClient client = recyclingEvery300ms(pods, HttpClient.Version.HTTP_1_1, retired, null)) {
+                // 30 KiB written 1 KiB every 100 ms: about 3 s of upload
+                HttpRequest upload = HttpRequest.newBuilder(uri(pods, "/upload")).POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new InputStream() {
+                            private int sent;
+
+                            @Override
+                            public int read() {
+                                throw new UnsupportedOperationException("read(byte[], int, int) only");
+                            }
+
+                            @Override
+                            public int read(byte[] b, int off, int len) {
+                                if (sent == chunks) {
+                                    return -1;
+                                }
+                                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // the slow client being simulated
+                                int n = Math.min(len, chunk);
+                                java.util.Arrays.fill(b, off, off + n, (byte) 'x');
+                                sent++;
+                                return n;
+                            }
+                        })).build();
+                var uploading = client.sendAsync(upload, HttpResponse.BodyHandlers.discarding());
+                shortRequestsUntil(client, pods, uploading);
+                int recyclesDuringTheUpload = retired.get();
+                assertEquals(201, uploading.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+                assertTrue(recyclesDuringTheUpload >= 3, "leaves retired for age during the upload: " + recyclesDuringTheUpload);
+                var received = pods.servers.get(0).getAllServeEvents().stream()
+                        .filter(e -> e.getRequest().getUrl().equals("/upload")).toList();
+                assertEquals(1, received.size(), "sent once");
+                assertEquals(chunks * chunk, received.get(0).getRequest().getBody().length, "every byte uploaded");
+            }
+        }
+    }
+
+    @Test
+    void aDrainBoundTheUserSetCutsAWaitingExchangeAndSaysSo() throws Exception {
+        try (Pods pods = Pods.start(1)) {
+            pods.servers.get(0).stubFor(get(urlEqualTo("/stall")).willReturn(aResponse().withStatus(200).withFixedDelay(5_000)));
+            AtomicInteger retired = new AtomicInteger();
+            try (FairwayClient client = recyclingEvery300ms(pods, HttpClient.Version.HTTP_1_1, retired, "500ms")) {
+                var stalled = client.sendAsync(HttpRequest.newBuilder(uri(pods, "/stall")).build(), HttpResponse.BodyHandlers.ofString());
+                shortRequestsUntil(client, pods, stalled);
+                java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        java.util.concurrent.ExecutionException.class, () -> stalled.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                String messages = messagesOf(e.getCause());
+                assertTrue(messages.contains("closed at its drain bound, fairway.lifetime.drain_grace=PT0.5S, while the response"
+                        + " headers had not arrived"), messages);
+            }
+        }
+    }
+
     @Test
     void aBodyStillStreamingWhenTheDrainGraceRunsOutFailsSayingTheConnectionWasRetired() throws Exception {
         try (Pods pods = Pods.start(1);
@@ -140,7 +251,8 @@ class LifetimeTest {
                 e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, body::readAllBytes);
             }
             String messages = messagesOf(e);
-            assertTrue(messages.contains("was retired (age) and closed after its drain grace of PT1S"), messages);
+            assertTrue(messages.contains("was retired (age) and closed at its drain bound, fairway.lifetime.drain_grace=PT1S,"
+                    + " while this body was still streaming"), messages);
             Await.until("load released", Duration.ofSeconds(5), () -> client.inFlight() == 0);
         }
     }
@@ -153,7 +265,8 @@ class LifetimeTest {
             IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
                     () -> client.send(HttpRequest.newBuilder(uri(pods, "/stream")).build(), HttpResponse.BodyHandlers.ofString()));
             String messages = messagesOf(e);
-            assertTrue(messages.contains("was retired (age) and closed after its drain grace of PT1S"), messages);
+            assertTrue(messages.contains("was retired (age) and closed at its drain bound, fairway.lifetime.drain_grace=PT1S,"
+                    + " while this body was still streaming"), messages);
             assertEquals(1, pods.servers.get(0).getAllServeEvents().size(), "the request reached the server: not sent again");
             Await.until("load released", Duration.ofSeconds(5), () -> client.inFlight() == 0);
         }

@@ -25,6 +25,8 @@ final class BackendImpl implements Backend {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicLong requests = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
+    /** Health probes sent (pinned exchanges), counted apart from {@link #requests}. */
+    final AtomicLong probes = new AtomicLong();
     private final Slot[] slots = {new Slot(), new Slot()};
     private final ConcurrentLinkedQueue<Waiter> queue = new ConcurrentLinkedQueue<>();
     private volatile BackendAddress address;
@@ -285,6 +287,13 @@ final class BackendImpl implements Backend {
                 successor = pool.engine.createLeaf(this, leaf.mode, new Leaf.Replacing(leaf, reason));
             } catch (IOException e) {
                 return; // shutting down
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // No successor now (out of threads or descriptors, say): the current leaf keeps serving, and the
+                // replacement is tried again later. Never the caller's failure: this runs on a request's path.
+                LOG.log(System.Logger.Level.WARNING, "could not build a successor for " + leaf + " (" + reason + "): " + e
+                        + "; it keeps serving, and the replacement is tried again later");
+                pool.engine.retryRecycleLater(this, new Leaf.Replacing(leaf, reason));
+                return;
             }
             slot.successor = successor;
         }
@@ -361,7 +370,10 @@ final class BackendImpl implements Backend {
         Waiter waiter;
         while ((waiter = queue.poll()) != null) {
             if (waiter.admit()) {
-                pool.engine.run(waiter.admitted); // it finds the backend removed and moves on
+                // it holds a place like any admitted waiter (its release gives it back), finds the backend removed and
+                // moves on
+                inFlight.incrementAndGet();
+                pool.engine.run(waiter.admitted);
             }
         }
     }

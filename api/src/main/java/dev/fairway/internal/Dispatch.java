@@ -70,8 +70,10 @@ final class Dispatch<T>
         this.startNanos = backend.pool.engine.ticker().read();
         if (exchange.reportsOutcomes()) {
             backend.lastRequestSent = startNanos; // health probes are not traffic
+            backend.requests.incrementAndGet(); // the place under the concurrency limit was taken before
+        } else {
+            backend.probes.incrementAndGet();
         }
-        backend.requests.incrementAndGet(); // the place under the concurrency limit was taken before
     }
 
     /** Releases the backend's in-flight count, once. */
@@ -132,12 +134,19 @@ final class Dispatch<T>
         return subscriber != null && COMPLETE_WITH_EXCHANGE.contains(subscriber.getClass());
     }
 
-    /** A body failure, explained if it came from closing a retired leaf at the end of its drain grace. */
-    Throwable explain(Throwable throwable) {
+    /**
+     * A failure, explained if it came from closing a retired leaf at the end of the drain bound the user set.
+     *
+     * @param throwable the failure
+     * @param what      what was cut: "this body was still streaming", "the response headers had not arrived"
+     * @return the explained failure, or {@code throwable}
+     */
+    Throwable explain(Throwable throwable, String what) {
         if (leaf.forced) {
             return new java.io.IOException("the connection to " + backend.address().authority() + " of " + backend.pool.target
-                    + " was retired (" + leaf.retiredReason + ") and closed after its drain grace of " + leaf.terms.drainGrace()
-                    + " while this body was still streaming", throwable);
+                    + " was retired (" + leaf.retiredReason + ") and closed at its drain bound, fairway.lifetime.drain_grace="
+                    + leaf.terms.drainGrace() + ", while " + what + " (without a drain_grace, a retired connection closes"
+                    + " when its last exchange ends)", throwable);
         }
         return throwable;
     }
@@ -167,7 +176,7 @@ final class Dispatch<T>
     @Override
     public void onError(Throwable throwable) {
         release();
-        delegate.onError(explain(throwable));
+        delegate.onError(explain(throwable, "this body was still streaming"));
     }
 
     @Override

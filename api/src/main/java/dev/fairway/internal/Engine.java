@@ -61,6 +61,7 @@ public final class Engine {
     private final Object lifecycle = new Object();
     private final Set<Leaf> leaves = new HashSet<>(); // open or draining; guarded by lifecycle
     private boolean shutdown; // guarded by lifecycle
+    private boolean poolsClosed; // after shutdown, once no caller's exchange was left; guarded by lifecycle
     private final java.util.concurrent.atomic.AtomicInteger exchanges = new java.util.concurrent.atomic.AtomicInteger(); // caller futures not yet completed
     private boolean finished; // guarded by lifecycle
     private boolean sweeping; // guarded by lifecycle
@@ -221,9 +222,10 @@ public final class Engine {
                 if (pool != null) {
                     pools.remove(target, pool);
                 }
+                pool = pools.computeIfAbsent(target, t -> new TargetPool(this, t, config.seed() ^ (t.hashCode() * 0x9E3779B97F4A7C15L)));
+                // only once a pool exists: if building the first one threw, the next one starts the sweep
                 first = !sweeping;
                 sweeping = true;
-                pool = pools.computeIfAbsent(target, t -> new TargetPool(this, t, config.seed() ^ (t.hashCode() * 0x9E3779B97F4A7C15L)));
             }
             if (first) {
                 scheduleSweep();
@@ -296,7 +298,7 @@ public final class Engine {
         LeafTerms terms = backend.pool.lifetime.termsFor(backend.address());
         Leaf leaf;
         synchronized (lifecycle) {
-            if (shutdown) {
+            if (poolsClosed) {
                 throw closed(target);
             }
             leaf = new Leaf(leafIds.incrementAndGet(), backend, mode, config.leafFactory().apply(builder), terms, ticker.read(), replacing);
@@ -327,8 +329,8 @@ public final class Engine {
     }
 
     /**
-     * Retires a leaf: no new requests, in-flight exchanges get the lifetime policy's drain grace, then the leaf is
-     * closed hard.
+     * Retires a leaf: no new requests; it closes when its last exchange ends, or at the lifetime policy's drain bound
+     * when one is set (then the exchanges still running are aborted, and their callers told why).
      */
     void drain(Leaf leaf, String reason) {
         leaf.retiredReason = reason;
@@ -347,10 +349,10 @@ public final class Engine {
         Thread.ofVirtual().name("fairway-" + number + "-drain-" + leaf.id).start(() -> {
             boolean forced = false;
             try {
-                if (!client.awaitTermination(leaf.terms.drainGrace())) {
+                if (!awaitDrained(client, leaf.terms)) {
                     forced = true;
                     leaf.forced = true;
-                    LOG.log(System.Logger.Level.DEBUG, () -> leaf + " still busy after " + leaf.terms.drainGrace() + "; closing it");
+                    LOG.log(System.Logger.Level.DEBUG, () -> leaf + " still busy after its drain bound of " + leaf.terms.drainGrace() + "; closing it");
                     client.shutdownNow();
                     if (!client.awaitTermination(Duration.ofSeconds(30))) {
                         LOG.log(System.Logger.Level.WARNING, leaf + " did not terminate within 30 s of shutdownNow");
@@ -368,8 +370,25 @@ public final class Engine {
                     leaves.remove(leaf);
                     lifecycle.notifyAll();
                 }
+                finishIfDone();
             }
         });
+    }
+
+    /**
+     * Waits for a retired leaf's exchanges to end: within its drain grace when it has one, else for as long as they
+     * last (in steps, since {@code awaitTermination} takes nanoseconds).
+     *
+     * @return whether the leaf terminated; {@code false} when the drain grace ran out first
+     */
+    private static boolean awaitDrained(HttpClient client, LeafTerms terms) throws InterruptedException {
+        if (terms.hasDrainLimit()) {
+            return client.awaitTermination(terms.drainGrace());
+        }
+        while (!client.awaitTermination(Duration.ofHours(1))) {
+            // exchanges still alive: a stream, a long poll, a slow upload, or a body its caller has not read
+        }
+        return true;
     }
 
     void exchangeStarted() {
@@ -383,12 +402,59 @@ public final class Engine {
                     lifecycle.notifyAll();
                 }
             }
+            closePoolsIfDone();
+            finishIfDone();
         }
     }
 
+    /**
+     * After {@link #shutdown()}, once every exchange submitted before it has completed, closes the pools: resolvers
+     * and health checks stop, leaves retire and drain. Until then they serve those exchanges (queued ones, ones waiting
+     * for a first resolution, retries and redirects), as the JDK's client lets requests sent before shutdown finish.
+     */
+    private void closePoolsIfDone() {
+        synchronized (lifecycle) {
+            if (!shutdown || poolsClosed || exchanges.get() > 0) {
+                return;
+            }
+            poolsClosed = true;
+        }
+        pools.values().forEach(TargetPool::close);
+    }
+
+    /**
+     * After {@link #shutdown()}, once no leaf is open and no caller's exchange is pending, stops the client's own
+     * threads and unregisters its MXBean: a client that is shut down terminates by itself, as the JDK's does.
+     */
+    private void finishIfDone() {
+        synchronized (lifecycle) {
+            if (!poolsClosed || !leaves.isEmpty() || exchanges.get() > 0 || finished) {
+                return;
+            }
+        }
+        finish();
+    }
+
+    /**
+     * Called by the JDK's cleaner once the client's facade is unreachable: nobody can send through it any more, so it
+     * shuts down; exchanges still running (their futures held elsewhere) finish, and then the client terminates.
+     */
+    public void abandoned() {
+        LOG.log(System.Logger.Level.DEBUG, () -> "client " + number + " became unreachable without shutdown(): shutting it down");
+        shutdown();
+    }
+
+    /** Whether {@link #shutdown()} was called: requests sent from then on fail. */
     boolean isShutdown() {
         synchronized (lifecycle) {
             return shutdown;
+        }
+    }
+
+    /** Whether the pools have closed: after shutdown, once the exchanges sent before it ended, or at shutdownNow. */
+    boolean poolsClosed() {
+        synchronized (lifecycle) {
+            return poolsClosed;
         }
     }
 
@@ -404,7 +470,7 @@ public final class Engine {
         }
     }
 
-    /** A successor could not connect: try replacing its predecessor again a little later. */
+    /** A successor could not be built or could not connect: try replacing its predecessor again a little later. */
     void retryRecycleLater(BackendImpl backend, Leaf.Replacing replacing) {
         Duration delay = replacing.predecessor().terms.hasMaxAge()
                 ? Duration.ofMillis(Math.max(100, Math.min(5_000, replacing.predecessor().terms.maxAge().toMillis() / 10)))
@@ -470,12 +536,17 @@ public final class Engine {
             shutdown = true;
             lifecycle.notifyAll();
         }
-        pools.values().forEach(TargetPool::close);
+        closePoolsIfDone();
+        finishIfDone();
     }
 
     /** Shuts down and aborts every exchange in flight. */
     public void shutdownNow() {
         shutdown();
+        synchronized (lifecycle) {
+            poolsClosed = true;
+        }
+        pools.values().forEach(TargetPool::close); // idempotent: queued and waiting exchanges fail now
         List<Leaf> open;
         synchronized (lifecycle) {
             open = List.copyOf(leaves);

@@ -58,6 +58,7 @@ final class Exchange<T> {
     private List<BackendImpl> tried;
     private int resends;
     private int streamRequeues;
+    private boolean rebuiltPool; // the hop already moved once to a pool built anew after idle eviction
     private FacadeResponse<T> previous;
     private volatile CompletableFuture<?> current;
     /**
@@ -80,8 +81,28 @@ final class Exchange<T> {
 
     /** Starts the first hop. */
     CompletableFuture<HttpResponse<T>> start() {
-        nextHop();
+        if (!refusedAfterShutdown()) {
+            nextHop();
+        }
         return result;
+    }
+
+    /**
+     * Fails a caller's request sent after {@code shutdown()}, as the JDK's client does; requests sent before it (and
+     * their retries and redirects) go on. Health probes go on while their pool is open.
+     *
+     * @return whether the request was refused
+     */
+    private boolean refusedAfterShutdown() {
+        if (pinned != null || !engine.isShutdown()) {
+            return false;
+        }
+        try {
+            result.completeExceptionally(Engine.closed(Target.of(hop.uri())));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e); // not a URI Fairway could have sent: say that instead
+        }
+        return true;
     }
 
     /**
@@ -95,6 +116,9 @@ final class Exchange<T> {
      * @throws InterruptedException if the caller was interrupted while a leaf was sending; the exchange is cancelled
      */
     CompletableFuture<HttpResponse<T>> startBlocking() throws InterruptedException {
+        if (refusedAfterShutdown()) {
+            return result;
+        }
         blockingCaller = Thread.currentThread();
         try {
             nextHop();
@@ -220,6 +244,11 @@ final class Exchange<T> {
             backend.release();
             failed(backend, null, e, true);
             return;
+        } catch (Error e) {
+            // no leaf could be built (out of threads, say): the place goes back, the caller learns why
+            backend.release();
+            engine.failAsync(result, e);
+            return;
         }
         if (blockingCaller == Thread.currentThread()) {
             sendBlocking(dispatch, leafRequest);
@@ -296,9 +325,13 @@ final class Exchange<T> {
             dispatch.release();
             Throwable cause = unwrap(failure);
             if (dispatch.direct) {
-                cause = dispatch.explain(cause); // the headers had arrived: the body failed
+                cause = dispatch.explain(cause, "this body was still streaming"); // the headers had arrived
+            } else if (!dispatch.responded) {
+                cause = dispatch.explain(cause, "the response headers had not arrived");
+            } // else a wrapped subscriber's body failed, explained where it failed (Dispatch.onError)
+            if (reportsOutcomes()) {
+                dispatch.backend.failures.incrementAndGet(); // a failed probe is the health check's business
             }
-            dispatch.backend.failures.incrementAndGet();
             Leaf leaf = dispatch.leaf;
             if (!leaf.promoted && leaf.replacing != null) {
                 if (neverSent(cause, leaf)) {
@@ -331,7 +364,7 @@ final class Exchange<T> {
         if ((cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) && pinned == null) {
             pool.refused(backend, cause); // out of rotation; the resolver may know that this address is gone
         }
-        if (engine.isShutdown() && cause instanceof IOException && !(cause instanceof NoBackendException) && neverSent(cause, leaf)) {
+        if (engine.poolsClosed() && cause instanceof IOException && !(cause instanceof NoBackendException) && neverSent(cause, leaf)) {
             result.completeExceptionally(Engine.closed(target)); // raced with shutdown(): say so, as for any new request
             return;
         }
@@ -347,6 +380,13 @@ final class Exchange<T> {
             // request, without spending the retry that protects against unreachable backends.
             resends++;
             send(backend);
+            return;
+        }
+        if (pinned == null && pool.isEvicted() && neverSent(cause, leaf) && !rebuiltPool) {
+            // the idle pool was released between the pick and the send: the hop goes to the pool built anew
+            rebuiltPool = true;
+            tried = null;
+            nextHop();
             return;
         }
         if (!result.isDone() && (neverSent(cause, leaf) || (beforeResponse && idempotent(hop) && connectionLost(cause)))

@@ -94,6 +94,11 @@ final class Jmx implements FairwayClientMXBean {
     }
 
     @Override
+    public long getProbes() {
+        return backends().stream().mapToLong(BackendSnapshot::probes).sum();
+    }
+
+    @Override
     public long getRecycles() {
         return snapshot().stream().mapToLong(TargetSnapshot::recycles).sum();
     }
@@ -105,7 +110,7 @@ final class Jmx implements FairwayClientMXBean {
             for (BackendSnapshot b : t.backends()) {
                 lines.add(t.target() + " " + b.address().authority() + " " + b.health() + (b.ejected() ? " ejected" : "")
                         + " inFlight=" + b.inFlight() + " requests=" + b.requests() + " failures=" + b.failures()
-                        + " leaves=" + b.leavesOpen());
+                        + " probes=" + b.probes() + " leaves=" + b.leavesOpen());
             }
         }
         return lines.toArray(String[]::new);

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The built-in {@code max_age} lifetime policy, Fairway's default: each leaf lives {@code max_age} (default 5 min)
  * with ±{@code max_age_jitter} (default 10 %) drawn per leaf, so that leaves created together are not replaced
  * together (gRFC A9); optionally at most {@code max_requests} requests; then a successor takes over and the old
- * leaf drains for {@code drain_grace} (default 30 s) before it is closed hard.
+ * leaf takes no new exchange and closes when its last exchange ends, or after {@code drain_grace} if one is given
+ * (default {@code none}: no bound, as gRPC's {@code MAX_CONNECTION_AGE_GRACE}).
  */
 public final class MaxAgeLifetimePolicyProvider implements LifetimePolicyProvider {
 
@@ -25,8 +26,8 @@ public final class MaxAgeLifetimePolicyProvider implements LifetimePolicyProvide
             "the fraction by which each leaf's age limit varies at random, both ways");
     static final Option<Integer> MAX_REQUESTS = Option.ofInt("max_requests", 0, 0, Integer.MAX_VALUE,
             "the number of requests after which a leaf is replaced; 0 for no limit");
-    static final Option<Duration> DRAIN_GRACE = Option.ofDuration("drain_grace", LeafTerms.DEFAULT_DRAIN_GRACE, Duration.ZERO,
-            Duration.ofHours(1), "how long a replaced leaf may finish its exchanges before it is closed hard");
+    static final Option<Duration> DRAIN_GRACE = DrainGrace.option(
+            "how long a replaced leaf may finish its exchanges before it is closed hard; none: as long as they last");
 
     /** Creates the provider; does nothing else. */
     public MaxAgeLifetimePolicyProvider() {

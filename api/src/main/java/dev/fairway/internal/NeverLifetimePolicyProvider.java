@@ -11,12 +11,13 @@ import java.util.List;
 
 /**
  * The built-in {@code never} lifetime policy: leaves are replaced only when their backend leaves the target or the
- * client shuts down; then in-flight exchanges get {@code drain_grace} (default 30 s) to finish.
+ * client shuts down; then in-flight exchanges may finish, within {@code drain_grace} if one is given (default
+ * {@code none}: no bound).
  */
 public final class NeverLifetimePolicyProvider implements LifetimePolicyProvider {
 
-    static final Option<Duration> DRAIN_GRACE = Option.ofDuration("drain_grace", LeafTerms.DEFAULT_DRAIN_GRACE,
-            Duration.ZERO, Duration.ofHours(1), "how long a retired leaf may finish its exchanges before it is closed hard");
+    static final Option<Duration> DRAIN_GRACE = DrainGrace.option(
+            "how long a retired leaf may finish its exchanges before it is closed hard; none: as long as they last");
 
     /** Creates the provider; does nothing else. */
     public NeverLifetimePolicyProvider() {

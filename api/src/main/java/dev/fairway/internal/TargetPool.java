@@ -741,7 +741,7 @@ final class TargetPool implements Resolver.Listener {
                 int open = b.leavesOpen();
                 leaves += open;
                 list.add(new dev.fairway.BackendSnapshot(b.address(), b.health(), b.ejected() || b.refused, b.inFlight(), b.queued(), b.limit(),
-                        b.requests.get(), b.failures.get(), open,
+                        b.requests.get(), b.failures.get(), b.probes.get(), open,
                         oldest == Long.MAX_VALUE ? Optional.empty() : Optional.of(java.time.Duration.ofNanos(now - oldest))));
             }
             resolvedAt = lastResolved;

@@ -32,7 +32,7 @@ class LiveViewTest {
 
     private static BackendSnapshot backend(BackendAddress address, HealthState health, boolean ejected, int inFlight,
                                            long requests, int leaves, Duration age) {
-        return new BackendSnapshot(address, health, ejected, inFlight, 0, 100, requests, 0, leaves, Optional.ofNullable(age));
+        return new BackendSnapshot(address, health, ejected, inFlight, 0, 100, requests, 0, 0, leaves, Optional.ofNullable(age));
     }
 
     /** Backends in the engine's (shuffled) order: 127.0.0.10, 127.0.0.9, 127.0.0.2. */

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param maxRequests the number of requests after which the leaf is replaced; {@link Long#MAX_VALUE} for no
  *                    limit; positive
  * @param drainGrace  how long the replaced leaf may finish its in-flight exchanges before it is closed hard;
- *                    zero or positive
+ *                    zero or positive; {@link #NO_DRAIN_LIMIT} (the default) for as long as they last
  */
 public record LeafTerms(Duration maxAge, long maxRequests, Duration drainGrace) {
 
@@ -23,8 +23,14 @@ public record LeafTerms(Duration maxAge, long maxRequests, Duration drainGrace) 
     /** The longest finite {@link #maxAge()}, 100 days. */
     public static final Duration LONGEST_MAX_AGE = Duration.ofDays(100);
 
-    /** The default drain grace, 30 seconds. */
-    public static final Duration DEFAULT_DRAIN_GRACE = Duration.ofSeconds(30);
+    /**
+     * The {@link #drainGrace()} that means no bound: a replaced leaf takes no new exchange but is never cut while one
+     * is alive (a long poll, a stream, a slow upload), as gRPC's {@code MAX_CONNECTION_AGE_GRACE} defaults to infinite.
+     */
+    public static final Duration NO_DRAIN_LIMIT = ChronoUnit.FOREVER.getDuration();
+
+    /** The default drain grace: {@link #NO_DRAIN_LIMIT}. */
+    public static final Duration DEFAULT_DRAIN_GRACE = NO_DRAIN_LIMIT;
 
     /** Terms with no limit and the default drain grace. */
     public static final LeafTerms UNLIMITED = new LeafTerms(NO_MAX_AGE, Long.MAX_VALUE, DEFAULT_DRAIN_GRACE);
@@ -59,5 +65,14 @@ public record LeafTerms(Duration maxAge, long maxRequests, Duration drainGrace) 
      */
     public boolean hasMaxAge() {
         return !maxAge.equals(NO_MAX_AGE);
+    }
+
+    /**
+     * Whether these terms bound how long a replaced leaf may drain.
+     *
+     * @return {@code false} when {@link #drainGrace()} is {@link #NO_DRAIN_LIMIT}
+     */
+    public boolean hasDrainLimit() {
+        return !drainGrace.equals(NO_DRAIN_LIMIT);
     }
 }

@@ -16,8 +16,10 @@ class LeafTermsTest {
     void unlimitedHasNoLimitsAndTheDefaultGrace() {
         assertEquals(LeafTerms.NO_MAX_AGE, LeafTerms.UNLIMITED.maxAge());
         assertEquals(Long.MAX_VALUE, LeafTerms.UNLIMITED.maxRequests());
-        assertEquals(Duration.ofSeconds(30), LeafTerms.UNLIMITED.drainGrace());
-        assertEquals(Duration.ofSeconds(30), LeafTerms.DEFAULT_DRAIN_GRACE);
+        assertEquals(LeafTerms.NO_DRAIN_LIMIT, LeafTerms.UNLIMITED.drainGrace());
+        assertEquals(LeafTerms.NO_DRAIN_LIMIT, LeafTerms.DEFAULT_DRAIN_GRACE);
+        assertFalse(LeafTerms.UNLIMITED.hasDrainLimit());
+        assertTrue(new LeafTerms(LeafTerms.NO_MAX_AGE, 1, Duration.ofSeconds(30)).hasDrainLimit());
         assertFalse(LeafTerms.UNLIMITED.hasMaxAge());
     }
 
