@@ -298,6 +298,43 @@ class LifetimeTest {
     }
 
     @Test
+    void aRequestWhosePoolIsReleasedForIdlenessBetweenPickAndSendGoesToThePoolBuiltAnew() throws Exception {
+        FakeClock clock = new FakeClock();
+        ScriptedResolver resolver = new ScriptedResolver();
+        java.util.concurrent.atomic.AtomicBoolean raceOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        // a picker that, once, lets the idle timeout pass while it picks: the sweep releases the pool under the request
+        dev.fairway.spi.PickerProvider racing = new dev.fairway.spi.PickerProvider() {
+            @Override
+            public String name() {
+                return "racing";
+            }
+
+            @Override
+            public dev.fairway.spi.Picker create(dev.fairway.spi.PickerContext context) {
+                List<? extends dev.fairway.spi.Backend> backends = context.backends();
+                return request -> {
+                    if (raceOnce.compareAndSet(true, false)) {
+                        clock.advance(Duration.ofMinutes(16));
+                    }
+                    return backends.get(0);
+                };
+            }
+        };
+        try (Pods pods = Pods.start(1);
+             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).resolver(resolver)
+                     .picker(racing).lifetimePolicy("never").ticker(clock).scheduler(clock).build()) {
+            resolver.publish(pods.port, "127.0.0.2");
+            assertEquals(200, client.send(HttpRequest.newBuilder(uri(pods, "/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            raceOnce.set(true);
+            HttpResponse<Void> raced = client.send(HttpRequest.newBuilder(uri(pods, "/")).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(200, raced.statusCode(), "the request went to the pool built anew");
+            assertTrue(!raceOnce.get(), "the race happened");
+            assertEquals(1, resolver.closed.get(), "the first pool was released under the request");
+            assertEquals(1, client.snapshot().size());
+        }
+    }
+
+    @Test
     void aVirtualIpBehindALayer4ProxyIsSpreadOverAllItsBackendsThroughReplicasAndRecycling() throws Exception {
         try (Pods pods = Pods.start(4); L4Proxy proxy = new L4Proxy("127.0.0.20",
                 List.of(pods.socketAddress(0), pods.socketAddress(1), pods.socketAddress(2), pods.socketAddress(3)))) {
