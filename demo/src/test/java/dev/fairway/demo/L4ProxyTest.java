@@ -55,11 +55,8 @@ class L4ProxyTest {
         assertThrows(IllegalArgumentException.class, () -> new L4Proxy.RoundRobin(0));
     }
 
-    @Test
-    void roundRobinStaysExactUnderContention() throws Exception {
-        int threadCount = 8;
-        int calls = 10_000;
-        L4Proxy.RoundRobin four = new L4Proxy.RoundRobin(4);
+    /** {@code threadCount} threads released together each draw {@code calls} indexes from 0 to 3; the counts per index. */
+    private AtomicIntegerArray countBehindAGate(int threadCount, int calls, java.util.function.IntSupplier next) throws Exception {
         AtomicIntegerArray counts = new AtomicIntegerArray(4);
         CountDownLatch gate = new CountDownLatch(1);
         List<Future<?>> done = new ArrayList<>();
@@ -67,7 +64,7 @@ class L4ProxyTest {
             done.add(threads.submit(() -> {
                 gate.await();
                 for (int i = 0; i < calls; i++) {
-                    counts.incrementAndGet(four.next());
+                    counts.incrementAndGet(next.getAsInt());
                 }
                 return null;
             }));
@@ -76,6 +73,15 @@ class L4ProxyTest {
         for (Future<?> f : done) {
             f.get(30, TimeUnit.SECONDS);
         }
+        return counts;
+    }
+
+    @Test
+    void roundRobinStaysExactUnderContention() throws Exception {
+        int threadCount = 8;
+        int calls = 10_000;
+        L4Proxy.RoundRobin four = new L4Proxy.RoundRobin(4);
+        AtomicIntegerArray counts = countBehindAGate(threadCount, calls, four::next);
         for (int i = 0; i < 4; i++) {
             assertEquals(threadCount * calls / 4, counts.get(i), "index " + i);
         }
@@ -125,22 +131,7 @@ class L4ProxyTest {
         int threadCount = 8;
         int calls = 10_000;
         L4Proxy.Uniform shared = new L4Proxy.Uniform(4, 99);
-        AtomicIntegerArray counts = new AtomicIntegerArray(4);
-        CountDownLatch gate = new CountDownLatch(1);
-        List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < threadCount; t++) {
-            done.add(threads.submit(() -> {
-                gate.await();
-                for (int i = 0; i < calls; i++) {
-                    counts.incrementAndGet(shared.next());
-                }
-                return null;
-            }));
-        }
-        gate.countDown();
-        for (Future<?> f : done) {
-            f.get(30, TimeUnit.SECONDS);
-        }
+        AtomicIntegerArray counts = countBehindAGate(threadCount, calls, shared::next);
         // the same draws as one thread making all the calls: none lost or repeated by a race
         L4Proxy.Uniform alone = new L4Proxy.Uniform(4, 99);
         int[] expected = new int[4];
