@@ -892,20 +892,37 @@ public final class FairwayClient extends HttpClient {
          */
         @Override
         public FairwayClient build() {
-            ClientConfig config = new ClientConfig(
-                    Optional.ofNullable(connectTimeout), version, Optional.ofNullable(sslContext),
-                    Optional.ofNullable(sslParameters).map(SslParametersCopy::of), Optional.ofNullable(executor), redirect,
-                    Optional.ofNullable(cookieHandler), resolveTimeout,
-                    resolver.select(ProviderRegistry.resolvers()),
-                    picker.select(ProviderRegistry.pickers()),
-                    health.selectOptional(ProviderRegistry.healthChecks()),
-                    lifetime.select(ProviderRegistry.lifetimePolicies()),
-                    List.copyOf(listeners), Optional.ofNullable(ticker), Optional.ofNullable(scheduler),
-                    seed != null ? seed : ThreadLocalRandom.current().nextLong(),
-                    priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress), leafFactory,
-                    maxConcurrency, queueTimeout, idleTimeout, panicThreshold, OutlierDetection.of(outlierOptions),
-                    subsetSize, subsetKey != null ? subsetKey.hashCode() * 0x9E3779B97F4A7C15L + subsetKey.length()
-                            : ThreadLocalRandom.current().nextLong(), jmx);
+            ClientConfig config = ClientConfig.builder()
+                    .connectTimeout(connectTimeout)
+                    .version(version)
+                    .sslContext(sslContext)
+                    .sslParameters(sslParameters == null ? null : SslParametersCopy.of(sslParameters))
+                    .executor(executor)
+                    .redirect(redirect)
+                    .cookieHandler(cookieHandler)
+                    .resolveTimeout(resolveTimeout)
+                    .resolver(resolver.select(ProviderRegistry.resolvers()))
+                    .picker(picker.select(ProviderRegistry.pickers()))
+                    .health(health.selectOptional(ProviderRegistry.healthChecks()).orElse(null))
+                    .lifetime(lifetime.select(ProviderRegistry.lifetimePolicies()))
+                    .listeners(listeners)
+                    .ticker(ticker)
+                    .scheduler(scheduler)
+                    .seed(seed != null ? seed : ThreadLocalRandom.current().nextLong())
+                    .priority(priority)
+                    .authenticator(authenticator)
+                    .localAddress(localAddress)
+                    .leafFactory(leafFactory)
+                    .maxConcurrency(maxConcurrency)
+                    .queueTimeout(queueTimeout)
+                    .idleTimeout(idleTimeout)
+                    .panicThreshold(panicThreshold)
+                    .outliers(OutlierDetection.of(outlierOptions))
+                    .subsetSize(subsetSize)
+                    .subsetKey(subsetKey != null ? subsetKey.hashCode() * 0x9E3779B97F4A7C15L + subsetKey.length()
+                            : ThreadLocalRandom.current().nextLong())
+                    .jmx(jmx)
+                    .build();
             return new FairwayClient(new Engine(config));
         }
 
