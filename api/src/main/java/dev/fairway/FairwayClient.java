@@ -1,16 +1,14 @@
 package dev.fairway;
 
 import dev.fairway.internal.ClientConfig;
-import dev.fairway.internal.ClientKeys;
 import dev.fairway.internal.Engine;
 import dev.fairway.internal.FacadeResponse;
 import dev.fairway.internal.OutlierDetection;
+import dev.fairway.internal.PropertyConfiguration;
 import dev.fairway.internal.SslParametersCopy;
 import dev.fairway.spi.HealthCheckProvider;
 import dev.fairway.spi.LifetimePolicyProvider;
-import dev.fairway.spi.OptionValues;
 import dev.fairway.spi.PickerProvider;
-import dev.fairway.spi.Provider;
 import dev.fairway.spi.ResolverProvider;
 import dev.fairway.spi.Scheduler;
 import dev.fairway.spi.Ticker;
@@ -34,8 +32,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -308,8 +304,6 @@ public final class FairwayClient extends HttpClient {
         /** The value of {@code fairway.health} that means no health check. */
         public static final String NO_HEALTH_CHECK = "none";
 
-        private static final Set<String> FAMILIES = Set.of("resolver", "picker", "health", "lifetime");
-        private static final System.Logger LOG = System.getLogger(FairwayClient.class.getName());
         private static final String DEFAULT_PICKER = "least_loaded";
         private static final String FALLBACK_PICKER = "round_robin";
         private Duration connectTimeout = CONNECT_TIMEOUT.defaultValue();
@@ -320,10 +314,10 @@ public final class FairwayClient extends HttpClient {
         private Redirect redirect = FOLLOW_REDIRECTS.defaultValue();
         private CookieHandler cookieHandler;
         private Duration resolveTimeout = RESOLVE_TIMEOUT.defaultValue();
-        private final Family<ResolverProvider> resolver = new Family<>("resolver", "dns", null);
-        private final Family<PickerProvider> picker = new Family<>("picker", DEFAULT_PICKER, FALLBACK_PICKER);
-        private final Family<HealthCheckProvider> health = new Family<>("health", NO_HEALTH_CHECK, null);
-        private final Family<LifetimePolicyProvider> lifetime = new Family<>("lifetime", "max_age", null);
+        private final ProviderChoice<ResolverProvider> resolver = new ProviderChoice<>("resolver", "dns", null);
+        private final ProviderChoice<PickerProvider> picker = new ProviderChoice<>("picker", DEFAULT_PICKER, FALLBACK_PICKER);
+        private final ProviderChoice<HealthCheckProvider> health = new ProviderChoice<>("health", NO_HEALTH_CHECK, null);
+        private final ProviderChoice<LifetimePolicyProvider> lifetime = new ProviderChoice<>("lifetime", "max_age", null);
         private final List<FairwayListener> listeners = new ArrayList<>();
         private Ticker ticker;
         private Scheduler scheduler;
@@ -824,21 +818,7 @@ public final class FairwayClient extends HttpClient {
          *                                  allowed
          */
         public Builder configure(Properties properties) {
-            Objects.requireNonNull(properties, "properties");
-            Map<String, String> entries = new LinkedHashMap<>();
-            for (String name : new TreeSet<>(properties.stringPropertyNames())) {
-                if (name.startsWith("fairway.")) {
-                    entries.put(name, properties.getProperty(name));
-                }
-            }
-            // Provider names first, so that options meet the provider they belong to.
-            entries.forEach((name, value) -> {
-                String key = name.substring("fairway.".length());
-                if (FAMILIES.contains(key)) {
-                    family(key).name(value.trim());
-                }
-            });
-            entries.forEach((name, value) -> apply(name, name.substring("fairway.".length()), value));
+            PropertyConfiguration.apply(this, Objects.requireNonNull(properties, "properties"));
             return this;
         }
 
@@ -896,120 +876,6 @@ public final class FairwayClient extends HttpClient {
                     .jmx(jmx)
                     .build();
             return new FairwayClient(new Engine(config));
-        }
-
-        private void apply(String qualified, String key, String value) {
-            int dot = key.indexOf('.');
-            if (dot < 0) {
-                if (FAMILIES.contains(key)) {
-                    return;
-                }
-                ClientKeys.find(key).orElseThrow(() -> unknownKey(qualified, value)).configure(this, value);
-                return;
-            }
-            String family = key.substring(0, dot);
-            if (family.equals("outlier")) {
-                outlierOption(key.substring(dot + 1), value);
-                return;
-            }
-            if (!FAMILIES.contains(family)) {
-                throw unknownKey(qualified, value);
-            }
-            family(family).option(key.substring(dot + 1), value);
-        }
-
-        private static IllegalArgumentException unknownKey(String qualified, String value) {
-            Set<String> known = new TreeSet<>();
-            FAMILIES.forEach(f -> {
-                known.add("fairway." + f);
-                known.add("fairway." + f + ".<option>");
-            });
-            ClientKeys.ALL.forEach(k -> known.add(k.property()));
-            known.add("fairway.outlier.<option>");
-            return new IllegalArgumentException("unknown configuration key " + qualified + " = '" + value + "'; known keys: "
-                    + String.join(", ", known));
-        }
-
-        private Family<?> family(String name) {
-            return switch (name) {
-                case "resolver" -> resolver;
-                case "picker" -> picker;
-                case "health" -> health;
-                default -> lifetime;
-            };
-        }
-
-        /** The selection and options of one provider family. */
-        private static final class Family<P extends Provider<?, ?>> {
-            private final String family;
-            private final String fallback;
-            private String name;
-            private boolean chosen;
-            private P instance;
-            private final Map<String, Object> options = new LinkedHashMap<>();
-
-            /**
-             * @param family      the family's key
-             * @param defaultName the provider used when none is chosen
-             * @param fallback    used instead of the default, with a warning, when the default is not available and
-             *                    no option was given for it; {@code null} for none
-             */
-            Family(String family, String defaultName, String fallback) {
-                this.family = family;
-                this.name = defaultName;
-                this.fallback = fallback;
-            }
-
-            void name(String name) {
-                Objects.requireNonNull(name, family);
-                if (name.isBlank()) {
-                    throw new IllegalArgumentException("fairway." + family + " = '" + name + "' is not allowed: use a provider name");
-                }
-                this.name = name;
-                this.chosen = true;
-                this.instance = null;
-            }
-
-            void instance(P provider) {
-                this.instance = Objects.requireNonNull(provider, family + " provider");
-                this.name = null;
-            }
-
-            void option(String key, Object value) {
-                Objects.requireNonNull(key, "key");
-                Objects.requireNonNull(value, "fairway." + family + "." + key);
-                options.put(key, value);
-            }
-
-            ClientConfig.Selected<P> select(ProviderRegistry<P> registry) {
-                P provider = instance != null ? instance : registry.find(name).or(() -> fallback(registry)).orElseGet(() -> registry.get(name));
-                String prefix = "fairway." + family + ".";
-                OptionValues values = OptionValues.of(prefix, provider.options(), options);
-                provider.validate(values);
-                return new ClientConfig.Selected<>(provider, values);
-            }
-
-            /** The fallback for a default that is not available, when nobody chose the default or gave it options. */
-            private Optional<P> fallback(ProviderRegistry<P> registry) {
-                if (chosen || fallback == null || !options.isEmpty()) {
-                    return Optional.empty();
-                }
-                Optional<P> found = registry.find(fallback);
-                found.ifPresent(p -> LOG.log(System.Logger.Level.WARNING, () -> "the default " + family + " '" + name
-                        + "' is not available, so " + family + " '" + fallback + "' is used: " + registry.unknown(name)));
-                return found;
-            }
-
-            Optional<ClientConfig.Selected<P>> selectOptional(ProviderRegistry<P> registry) {
-                if (instance == null && NO_HEALTH_CHECK.equals(name)) {
-                    if (!options.isEmpty()) {
-                        throw new IllegalArgumentException("options " + options.keySet().stream().map(k -> "fairway." + family + "." + k).toList()
-                                + " were given but fairway." + family + " is none: select a " + family + " provider or remove them");
-                    }
-                    return Optional.empty();
-                }
-                return Optional.of(select(registry));
-            }
         }
     }
 }
