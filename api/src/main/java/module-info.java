@@ -20,7 +20,7 @@
  * <li>{@code fairway.picker} (default {@code round_robin}), {@code fairway.picker.<option>}</li>
  * <li>{@code fairway.health} (default {@code none}), {@code fairway.health.<option>}</li>
  * <li>{@code fairway.lifetime} (default {@code max_age}), {@code fairway.lifetime.<option>}</li>
- * <li>{@code fairway.connect_timeout} (default none), {@code fairway.version} (default {@code http_2}),
+ * <li>{@code fairway.connect_timeout} (default {@code 2s}), {@code fairway.version} (default {@code http_2}),
  *     {@code fairway.follow_redirects} (default {@code never}), {@code fairway.resolve_timeout} (default {@code 10s}),
  *     {@code fairway.max_concurrency} (default {@code 100}), {@code fairway.queue_timeout} (default {@code 10s}),
  *     {@code fairway.idle_timeout} (default {@code 15m}), {@code fairway.panic_threshold} (default {@code 0.5}), {@code fairway.subset_size} (default {@code 0}),

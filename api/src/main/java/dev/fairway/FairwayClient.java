@@ -4,12 +4,11 @@ import dev.fairway.internal.ClientConfig;
 import dev.fairway.internal.Engine;
 import dev.fairway.internal.FacadeResponse;
 import dev.fairway.internal.OutlierDetection;
+import dev.fairway.internal.PropertyConfiguration;
 import dev.fairway.internal.SslParametersCopy;
 import dev.fairway.spi.HealthCheckProvider;
 import dev.fairway.spi.LifetimePolicyProvider;
-import dev.fairway.spi.OptionValues;
 import dev.fairway.spi.PickerProvider;
-import dev.fairway.spi.Provider;
 import dev.fairway.spi.ResolverProvider;
 import dev.fairway.spi.Scheduler;
 import dev.fairway.spi.Ticker;
@@ -33,11 +32,21 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+
+import static dev.fairway.internal.ClientKeys.CONNECT_TIMEOUT;
+import static dev.fairway.internal.ClientKeys.FOLLOW_REDIRECTS;
+import static dev.fairway.internal.ClientKeys.IDLE_TIMEOUT;
+import static dev.fairway.internal.ClientKeys.JMX;
+import static dev.fairway.internal.ClientKeys.MAX_CONCURRENCY;
+import static dev.fairway.internal.ClientKeys.PANIC_THRESHOLD;
+import static dev.fairway.internal.ClientKeys.QUEUE_TIMEOUT;
+import static dev.fairway.internal.ClientKeys.RESOLVE_TIMEOUT;
+import static dev.fairway.internal.ClientKeys.SUBSET_KEY;
+import static dev.fairway.internal.ClientKeys.SUBSET_SIZE;
+import static dev.fairway.internal.ClientKeys.VERSION;
 
 /**
  * An {@link HttpClient} that spreads each request over every address of the request's host.
@@ -251,8 +260,12 @@ public final class FairwayClient extends HttpClient {
      * at most 100 requests in flight per backend; targets unused for 15 minutes are released.
      *
      * <p>Each setting can come from code, from {@link #configure(Properties)} or from
-     * {@link #configureFromSystemProperties()}; the last call wins. Everything is validated by {@link #build()},
-     * which fails with an {@link IllegalArgumentException} naming the key, the value and what is allowed.
+     * {@link #configureFromSystemProperties()}; the last call wins. The client's own settings (the keys below without
+     * {@code <option>}) are checked at once, by the setter or by {@code configure}, against the same limits and with
+     * the same message, which names the key, the value and what is allowed: from {@code connectTimeout(Duration.ZERO)},
+     * {@code connectTimeout (fairway.connect_timeout) = 'PT0S' is not allowed: use a duration from 1ms to 24h, like
+     * 500ms, 30s, 5m or PT30S}; from {@code fairway.connect_timeout=0s}, the same after {@code fairway.connect_timeout}.
+     * Provider names and options are checked by {@link #build()}, which fails in the same form.
      *
      * <table class="striped">
      * <caption>Configuration keys</caption>
@@ -266,16 +279,16 @@ public final class FairwayClient extends HttpClient {
      * <tr><td>{@code fairway.health.<option>}</td><td>an option of that health check</td><td>the provider's</td></tr>
      * <tr><td>{@code fairway.lifetime}</td><td>lifetime-policy provider name</td><td>{@code max_age}</td></tr>
      * <tr><td>{@code fairway.lifetime.<option>}</td><td>an option of that policy</td><td>the provider's</td></tr>
-     * <tr><td>{@code fairway.connect_timeout}</td><td>duration, like {@code 2s}</td><td>{@code 2s}</td></tr>
+     * <tr><td>{@code fairway.connect_timeout}</td><td>duration, like {@code 2s}, 1 ms to 1 day</td><td>{@code 2s}</td></tr>
      * <tr><td>{@code fairway.version}</td><td>{@code http_1_1} or {@code http_2}</td><td>{@code http_2}</td></tr>
      * <tr><td>{@code fairway.follow_redirects}</td><td>{@code never}, {@code always} or {@code normal}</td><td>{@code never}</td></tr>
-     * <tr><td>{@code fairway.resolve_timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
-     * <tr><td>{@code fairway.max_concurrency}</td><td>requests in flight per backend</td><td>{@code 100}</td></tr>
-     * <tr><td>{@code fairway.queue_timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
-     * <tr><td>{@code fairway.idle_timeout}</td><td>duration</td><td>{@code 15m}</td></tr>
+     * <tr><td>{@code fairway.resolve_timeout}</td><td>duration, 1 ms to 1 hour</td><td>{@code 10s}</td></tr>
+     * <tr><td>{@code fairway.max_concurrency}</td><td>requests in flight per backend, 1 to 100,000</td><td>{@code 100}</td></tr>
+     * <tr><td>{@code fairway.queue_timeout}</td><td>duration, 1 ms to 1 hour</td><td>{@code 10s}</td></tr>
+     * <tr><td>{@code fairway.idle_timeout}</td><td>duration, 1 ms to 30 days</td><td>{@code 15m}</td></tr>
      * <tr><td>{@code fairway.panic_threshold}</td><td>0 (off) to 1</td><td>{@code 0.5}</td></tr>
-     * <tr><td>{@code fairway.subset_size}</td><td>backends kept per target; 0 for all</td><td>{@code 0}</td></tr>
-     * <tr><td>{@code fairway.subset_key}</td><td>the client's subsetting key</td><td>random</td></tr>
+     * <tr><td>{@code fairway.subset_size}</td><td>backends kept per target, 0 (all) to 100,000</td><td>{@code 0}</td></tr>
+     * <tr><td>{@code fairway.subset_key}</td><td>the client's subsetting key, non-empty</td><td>random</td></tr>
      * <tr><td>{@code fairway.jmx}</td><td>{@code true} or {@code false}</td><td>{@code true}</td></tr>
      * <tr><td>{@code fairway.outlier.<option>}</td><td>an outlier-detection option</td><td>gRFC A50</td></tr>
      * </tbody>
@@ -291,58 +304,33 @@ public final class FairwayClient extends HttpClient {
         /** The value of {@code fairway.health} that means no health check. */
         public static final String NO_HEALTH_CHECK = "none";
 
-        private static final Set<String> FAMILIES = Set.of("resolver", "picker", "health", "lifetime");
-        private static final System.Logger LOG = System.getLogger(FairwayClient.class.getName());
         private static final String DEFAULT_PICKER = "least_loaded";
         private static final String FALLBACK_PICKER = "round_robin";
-        private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
-        private static final dev.fairway.spi.Option<Double> PANIC = dev.fairway.spi.Option.ofDouble(
-                "panic_threshold", 0.5, 0, 1, "panic threshold");
-        private static final Set<String> CLIENT_KEYS = Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout",
-                "max_concurrency", "queue_timeout", "idle_timeout", "panic_threshold", "subset_size", "subset_key", "jmx");
-        private static final dev.fairway.spi.Option<Boolean> JMX = dev.fairway.spi.Option.ofBoolean("jmx", true, "JMX registration");
-        private static final dev.fairway.spi.Option<Integer> SUBSET_SIZE = dev.fairway.spi.Option.ofInt(
-                "subset_size", 0, 0, 100_000, "subset size");
-        private static final dev.fairway.spi.Option<Integer> MAX_CONCURRENCY = dev.fairway.spi.Option.ofInt(
-                "max_concurrency", 100, 1, 100_000, "requests in flight per backend");
-        private static final dev.fairway.spi.Option<Duration> QUEUE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
-                "queue_timeout", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1), "queue wait");
-        private static final dev.fairway.spi.Option<Duration> IDLE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
-                "idle_timeout", Duration.ofMinutes(15), Duration.ofMillis(1), Duration.ofDays(30), "idle target release");
-        private static final dev.fairway.spi.Option<Duration> CONNECT_TIMEOUT = dev.fairway.spi.Option.ofDuration(
-                "connect_timeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofDays(1), "connect timeout");
-        private static final dev.fairway.spi.Option<Duration> RESOLVE_TIMEOUT = dev.fairway.spi.Option.ofDuration(
-                "resolve_timeout", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1), "first-resolution wait");
-        private static final dev.fairway.spi.Option<Version> VERSION = dev.fairway.spi.Option.ofEnum(
-                "version", Version.class, Version.HTTP_2, "HTTP version");
-        private static final dev.fairway.spi.Option<Redirect> REDIRECT = dev.fairway.spi.Option.ofEnum(
-                "follow_redirects", Redirect.class, Redirect.NEVER, "redirect policy");
-
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Version version = Version.HTTP_2;
+        private Duration connectTimeout = CONNECT_TIMEOUT.defaultValue();
+        private Version version = VERSION.defaultValue();
         private SSLContext sslContext;
         private SSLParameters sslParameters;
         private Executor executor;
-        private Redirect redirect = Redirect.NEVER;
+        private Redirect redirect = FOLLOW_REDIRECTS.defaultValue();
         private CookieHandler cookieHandler;
-        private Duration resolveTimeout = Duration.ofSeconds(10);
-        private final Family<ResolverProvider> resolver = new Family<>("resolver", "dns", null);
-        private final Family<PickerProvider> picker = new Family<>("picker", DEFAULT_PICKER, FALLBACK_PICKER);
-        private final Family<HealthCheckProvider> health = new Family<>("health", NO_HEALTH_CHECK, null);
-        private final Family<LifetimePolicyProvider> lifetime = new Family<>("lifetime", "max_age", null);
+        private Duration resolveTimeout = RESOLVE_TIMEOUT.defaultValue();
+        private final ProviderChoice<ResolverProvider> resolver = new ProviderChoice<>("resolver", "dns", null);
+        private final ProviderChoice<PickerProvider> picker = new ProviderChoice<>("picker", DEFAULT_PICKER, FALLBACK_PICKER);
+        private final ProviderChoice<HealthCheckProvider> health = new ProviderChoice<>("health", NO_HEALTH_CHECK, null);
+        private final ProviderChoice<LifetimePolicyProvider> lifetime = new ProviderChoice<>("lifetime", "max_age", null);
         private final List<FairwayListener> listeners = new ArrayList<>();
         private Ticker ticker;
         private Scheduler scheduler;
         private Long seed;
         private int priority = -1;
         private java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory = HttpClient.Builder::build;
-        private int maxConcurrency = 100;
-        private Duration queueTimeout = Duration.ofSeconds(10);
-        private Duration idleTimeout = Duration.ofMinutes(15);
-        private double panicThreshold = 0.5;
-        private int subsetSize;
-        private String subsetKey;
-        private boolean jmx = true;
+        private int maxConcurrency = MAX_CONCURRENCY.defaultValue();
+        private Duration queueTimeout = QUEUE_TIMEOUT.defaultValue();
+        private Duration idleTimeout = IDLE_TIMEOUT.defaultValue();
+        private double panicThreshold = PANIC_THRESHOLD.defaultValue();
+        private int subsetSize = SUBSET_SIZE.defaultValue();
+        private String subsetKey; // null: a random key per client
+        private boolean jmx = JMX.defaultValue();
         private final Map<String, Object> outlierOptions = new LinkedHashMap<>();
         private Authenticator authenticator;
         private InetAddress localAddress;
@@ -356,17 +344,13 @@ public final class FairwayClient extends HttpClient {
          * as after a refusal (see the guide's Retries). The default allows one lost SYN to be sent again (Linux resends
          * after 1 s); give more for backends far away, such as another region with TLS.
          *
-         * @param duration a positive duration
+         * @param duration 1 ms to 1 day
          * @return this builder
-         * @throws IllegalArgumentException if the duration is not positive
+         * @throws IllegalArgumentException if out of range
          */
         @Override
         public Builder connectTimeout(Duration duration) {
-            Objects.requireNonNull(duration, "duration");
-            if (duration.isNegative() || duration.isZero()) {
-                throw new IllegalArgumentException("connectTimeout " + duration + " is not allowed: use a positive duration");
-            }
-            this.connectTimeout = duration;
+            this.connectTimeout = CONNECT_TIMEOUT.check(Objects.requireNonNull(duration, "duration"));
             return this;
         }
 
@@ -380,7 +364,7 @@ public final class FairwayClient extends HttpClient {
         @Override
         public Builder priority(int priority) {
             if (priority < 1 || priority > 256) {
-                throw new IllegalArgumentException("priority " + priority + " is out of range: use 1 to 256");
+                throw new IllegalArgumentException("priority = '" + priority + "' is not allowed: use an integer from 1 to 256");
             }
             this.priority = priority;
             return this;
@@ -434,7 +418,7 @@ public final class FairwayClient extends HttpClient {
          */
         @Override
         public Builder version(Version version) {
-            this.version = Objects.requireNonNull(version, "version");
+            this.version = VERSION.check(Objects.requireNonNull(version, "version"));
             return this;
         }
 
@@ -489,7 +473,7 @@ public final class FairwayClient extends HttpClient {
          */
         @Override
         public Builder followRedirects(Redirect policy) {
-            this.redirect = Objects.requireNonNull(policy, "policy");
+            this.redirect = FOLLOW_REDIRECTS.check(Objects.requireNonNull(policy, "policy"));
             return this;
         }
 
@@ -511,15 +495,12 @@ public final class FairwayClient extends HttpClient {
          * bound the wait otherwise); default 10 seconds. After it the request fails with a
          * {@link NoBackendException}.
          *
-         * @param duration a positive duration
+         * @param duration 1 ms to 1 hour
          * @return this builder
+         * @throws IllegalArgumentException if out of range
          */
         public Builder resolveTimeout(Duration duration) {
-            Objects.requireNonNull(duration, "duration");
-            if (duration.isNegative() || duration.isZero()) {
-                throw new IllegalArgumentException("resolveTimeout " + duration + " is not allowed: use a positive duration");
-            }
-            this.resolveTimeout = duration;
+            this.resolveTimeout = RESOLVE_TIMEOUT.check(Objects.requireNonNull(duration, "duration"));
             return this;
         }
 
@@ -534,21 +515,19 @@ public final class FairwayClient extends HttpClient {
          * @throws IllegalArgumentException if out of range
          */
         public Builder maxConcurrencyPerBackend(int max) {
-            if (max < 1 || max > 100_000) {
-                throw new IllegalArgumentException("maxConcurrencyPerBackend " + max + " is out of range: use 1 to 100000");
-            }
-            this.maxConcurrency = max;
+            this.maxConcurrency = MAX_CONCURRENCY.check(max);
             return this;
         }
 
         /**
          * The longest a request without a timeout of its own waits for a place on a saturated backend; default 10 s.
          *
-         * @param duration a positive duration
+         * @param duration 1 ms to 1 hour
          * @return this builder
+         * @throws IllegalArgumentException if out of range
          */
         public Builder queueTimeout(Duration duration) {
-            this.queueTimeout = positive("queueTimeout", duration);
+            this.queueTimeout = QUEUE_TIMEOUT.check(Objects.requireNonNull(duration, "duration"));
             return this;
         }
 
@@ -556,11 +535,12 @@ public final class FairwayClient extends HttpClient {
          * How long a target may go unused before its resolver, health checks and connections are released; default
          * 15 minutes. The next request builds them again (and waits for a first resolution).
          *
-         * @param duration a positive duration
+         * @param duration 1 ms to 30 days
          * @return this builder
+         * @throws IllegalArgumentException if out of range
          */
         public Builder idleTimeout(Duration duration) {
-            this.idleTimeout = positive("idleTimeout", duration);
+            this.idleTimeout = IDLE_TIMEOUT.check(Objects.requireNonNull(duration, "duration"));
             return this;
         }
 
@@ -574,10 +554,7 @@ public final class FairwayClient extends HttpClient {
          * @throws IllegalArgumentException if out of range
          */
         public Builder panicThreshold(double fraction) {
-            if (!(fraction >= 0 && fraction <= 1)) {
-                throw new IllegalArgumentException("panicThreshold " + fraction + " is out of range: use 0 (off) to 1");
-            }
-            this.panicThreshold = fraction;
+            this.panicThreshold = PANIC_THRESHOLD.check(fraction);
             return this;
         }
 
@@ -589,12 +566,10 @@ public final class FairwayClient extends HttpClient {
          *
          * @param size 0 (off) to 100,000
          * @return this builder
+         * @throws IllegalArgumentException if out of range
          */
         public Builder subsetSize(int size) {
-            if (size < 0 || size > 100_000) {
-                throw new IllegalArgumentException("subsetSize " + size + " is out of range: use 0 (off) to 100000");
-            }
-            this.subsetSize = size;
+            this.subsetSize = SUBSET_SIZE.check(size);
             return this;
         }
 
@@ -605,13 +580,10 @@ public final class FairwayClient extends HttpClient {
          *
          * @param key any non-empty text
          * @return this builder
+         * @throws IllegalArgumentException if empty
          */
         public Builder subsetKey(String key) {
-            Objects.requireNonNull(key, "key");
-            if (key.isEmpty()) {
-                throw new IllegalArgumentException("subsetKey must not be empty");
-            }
-            this.subsetKey = key;
+            this.subsetKey = SUBSET_KEY.check(Objects.requireNonNull(key, "key"));
             return this;
         }
 
@@ -623,7 +595,7 @@ public final class FairwayClient extends HttpClient {
          * @return this builder
          */
         public Builder jmx(boolean enabled) {
-            this.jmx = enabled;
+            this.jmx = JMX.check(enabled);
             return this;
         }
 
@@ -640,14 +612,6 @@ public final class FairwayClient extends HttpClient {
             Objects.requireNonNull(key, "key");
             outlierOptions.put(key, Objects.requireNonNull(value, "fairway.outlier." + key));
             return this;
-        }
-
-        private static Duration positive(String name, Duration duration) {
-            Objects.requireNonNull(duration, "duration");
-            if (duration.isNegative() || duration.isZero()) {
-                throw new IllegalArgumentException(name + " " + duration + " is not allowed: use a positive duration");
-            }
-            return duration;
         }
 
         /**
@@ -849,24 +813,12 @@ public final class FairwayClient extends HttpClient {
          *
          * @param properties the configuration
          * @return this builder
-         * @throws IllegalArgumentException for an unknown {@code fairway.*} key, naming it and listing the known ones
+         * @throws IllegalArgumentException for an unknown {@code fairway.*} key, naming it and listing the known ones,
+         *                                  or a bad value of a client setting, naming the key, the value and what is
+         *                                  allowed
          */
         public Builder configure(Properties properties) {
-            Objects.requireNonNull(properties, "properties");
-            Map<String, String> entries = new LinkedHashMap<>();
-            for (String name : new TreeSet<>(properties.stringPropertyNames())) {
-                if (name.startsWith("fairway.")) {
-                    entries.put(name, properties.getProperty(name));
-                }
-            }
-            // Provider names first, so that options meet the provider they belong to.
-            entries.forEach((name, value) -> {
-                String key = name.substring("fairway.".length());
-                if (FAMILIES.contains(key)) {
-                    family(key).name(value.trim());
-                }
-            });
-            entries.forEach((name, value) -> apply(name, name.substring("fairway.".length()), value));
+            PropertyConfiguration.apply(this, Objects.requireNonNull(properties, "properties"));
             return this;
         }
 
@@ -875,7 +827,7 @@ public final class FairwayClient extends HttpClient {
          * from system properties unless this is called.
          *
          * @return this builder
-         * @throws IllegalArgumentException for an unknown {@code fairway.*} key
+         * @throws IllegalArgumentException for an unknown {@code fairway.*} key or a bad value of a client setting
          */
         public Builder configureFromSystemProperties() {
             return configure(System.getProperties());
@@ -892,148 +844,38 @@ public final class FairwayClient extends HttpClient {
          */
         @Override
         public FairwayClient build() {
-            ClientConfig config = new ClientConfig(
-                    Optional.ofNullable(connectTimeout), version, Optional.ofNullable(sslContext),
-                    Optional.ofNullable(sslParameters).map(SslParametersCopy::of), Optional.ofNullable(executor), redirect,
-                    Optional.ofNullable(cookieHandler), resolveTimeout,
-                    resolver.select(ProviderRegistry.resolvers()),
-                    picker.select(ProviderRegistry.pickers()),
-                    health.selectOptional(ProviderRegistry.healthChecks()),
-                    lifetime.select(ProviderRegistry.lifetimePolicies()),
-                    List.copyOf(listeners), Optional.ofNullable(ticker), Optional.ofNullable(scheduler),
-                    seed != null ? seed : ThreadLocalRandom.current().nextLong(),
-                    priority, Optional.ofNullable(authenticator), Optional.ofNullable(localAddress), leafFactory,
-                    maxConcurrency, queueTimeout, idleTimeout, panicThreshold, OutlierDetection.of(outlierOptions),
-                    subsetSize, subsetKey != null ? subsetKey.hashCode() * 0x9E3779B97F4A7C15L + subsetKey.length()
-                            : ThreadLocalRandom.current().nextLong(), jmx);
+            ClientConfig config = ClientConfig.builder()
+                    .connectTimeout(connectTimeout)
+                    .version(version)
+                    .sslContext(sslContext)
+                    .sslParameters(sslParameters == null ? null : SslParametersCopy.of(sslParameters))
+                    .executor(executor)
+                    .redirect(redirect)
+                    .cookieHandler(cookieHandler)
+                    .resolveTimeout(resolveTimeout)
+                    .resolver(resolver.select(ProviderRegistry.resolvers()))
+                    .picker(picker.select(ProviderRegistry.pickers()))
+                    .health(health.selectOptional(ProviderRegistry.healthChecks()).orElse(null))
+                    .lifetime(lifetime.select(ProviderRegistry.lifetimePolicies()))
+                    .listeners(listeners)
+                    .ticker(ticker)
+                    .scheduler(scheduler)
+                    .seed(seed != null ? seed : ThreadLocalRandom.current().nextLong())
+                    .priority(priority)
+                    .authenticator(authenticator)
+                    .localAddress(localAddress)
+                    .leafFactory(leafFactory)
+                    .maxConcurrency(maxConcurrency)
+                    .queueTimeout(queueTimeout)
+                    .idleTimeout(idleTimeout)
+                    .panicThreshold(panicThreshold)
+                    .outliers(OutlierDetection.of(outlierOptions))
+                    .subsetSize(subsetSize)
+                    .subsetKey(subsetKey != null ? subsetKey.hashCode() * 0x9E3779B97F4A7C15L + subsetKey.length()
+                            : ThreadLocalRandom.current().nextLong())
+                    .jmx(jmx)
+                    .build();
             return new FairwayClient(new Engine(config));
-        }
-
-        private void apply(String qualified, String key, String value) {
-            int dot = key.indexOf('.');
-            if (dot < 0) {
-                if (FAMILIES.contains(key)) {
-                    return;
-                }
-                switch (key) {
-                    case "connect_timeout" -> connectTimeout(CONNECT_TIMEOUT.convert(qualified, value));
-                    case "resolve_timeout" -> resolveTimeout(RESOLVE_TIMEOUT.convert(qualified, value));
-                    case "version" -> version(VERSION.convert(qualified, value));
-                    case "follow_redirects" -> followRedirects(REDIRECT.convert(qualified, value));
-                    case "max_concurrency" -> maxConcurrencyPerBackend(MAX_CONCURRENCY.convert(qualified, value));
-                    case "queue_timeout" -> queueTimeout(QUEUE_TIMEOUT.convert(qualified, value));
-                    case "idle_timeout" -> idleTimeout(IDLE_TIMEOUT.convert(qualified, value));
-                    case "panic_threshold" -> panicThreshold(PANIC.convert(qualified, value));
-                    case "subset_size" -> subsetSize(SUBSET_SIZE.convert(qualified, value));
-                    case "subset_key" -> subsetKey(value);
-                    case "jmx" -> jmx(JMX.convert(qualified, value));
-                    default -> throw unknownKey(qualified, value);
-                }
-                return;
-            }
-            String family = key.substring(0, dot);
-            if (family.equals("outlier")) {
-                outlierOption(key.substring(dot + 1), value);
-                return;
-            }
-            if (!FAMILIES.contains(family)) {
-                throw unknownKey(qualified, value);
-            }
-            family(family).option(key.substring(dot + 1), value);
-        }
-
-        private static IllegalArgumentException unknownKey(String qualified, String value) {
-            Set<String> known = new TreeSet<>();
-            FAMILIES.forEach(f -> {
-                known.add("fairway." + f);
-                known.add("fairway." + f + ".<option>");
-            });
-            CLIENT_KEYS.forEach(k -> known.add("fairway." + k));
-            known.add("fairway.outlier.<option>");
-            return new IllegalArgumentException("unknown configuration key " + qualified + " = '" + value + "'; known keys: "
-                    + String.join(", ", known));
-        }
-
-        private Family<?> family(String name) {
-            return switch (name) {
-                case "resolver" -> resolver;
-                case "picker" -> picker;
-                case "health" -> health;
-                default -> lifetime;
-            };
-        }
-
-        /** The selection and options of one provider family. */
-        private static final class Family<P extends Provider<?, ?>> {
-            private final String family;
-            private final String fallback;
-            private String name;
-            private boolean chosen;
-            private P instance;
-            private final Map<String, Object> options = new LinkedHashMap<>();
-
-            /**
-             * @param family      the family's key
-             * @param defaultName the provider used when none is chosen
-             * @param fallback    used instead of the default, with a warning, when the default is not available and
-             *                    no option was given for it; {@code null} for none
-             */
-            Family(String family, String defaultName, String fallback) {
-                this.family = family;
-                this.name = defaultName;
-                this.fallback = fallback;
-            }
-
-            void name(String name) {
-                Objects.requireNonNull(name, family);
-                if (name.isBlank()) {
-                    throw new IllegalArgumentException("fairway." + family + " = '" + name + "' is not allowed: use a provider name");
-                }
-                this.name = name;
-                this.chosen = true;
-                this.instance = null;
-            }
-
-            void instance(P provider) {
-                this.instance = Objects.requireNonNull(provider, family + " provider");
-                this.name = null;
-            }
-
-            void option(String key, Object value) {
-                Objects.requireNonNull(key, "key");
-                Objects.requireNonNull(value, "fairway." + family + "." + key);
-                options.put(key, value);
-            }
-
-            ClientConfig.Selected<P> select(ProviderRegistry<P> registry) {
-                P provider = instance != null ? instance : registry.find(name).or(() -> fallback(registry)).orElseGet(() -> registry.get(name));
-                String prefix = "fairway." + family + ".";
-                OptionValues values = OptionValues.of(prefix, provider.options(), options);
-                provider.validate(values);
-                return new ClientConfig.Selected<>(provider, values);
-            }
-
-            /** The fallback for a default that is not available, when nobody chose the default or gave it options. */
-            private Optional<P> fallback(ProviderRegistry<P> registry) {
-                if (chosen || fallback == null || !options.isEmpty()) {
-                    return Optional.empty();
-                }
-                Optional<P> found = registry.find(fallback);
-                found.ifPresent(p -> LOG.log(System.Logger.Level.WARNING, () -> "the default " + family + " '" + name
-                        + "' is not available, so " + family + " '" + fallback + "' is used: " + registry.unknown(name)));
-                return found;
-            }
-
-            Optional<ClientConfig.Selected<P>> selectOptional(ProviderRegistry<P> registry) {
-                if (instance == null && NO_HEALTH_CHECK.equals(name)) {
-                    if (!options.isEmpty()) {
-                        throw new IllegalArgumentException("options " + options.keySet().stream().map(k -> "fairway." + family + "." + k).toList()
-                                + " were given but fairway." + family + " is none: select a " + family + " provider or remove them");
-                    }
-                    return Optional.empty();
-                }
-                return Optional.of(select(registry));
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.fairway;
 
+import dev.fairway.internal.ClientKeys;
 import dev.fairway.internal.StaticResolverProvider;
 import dev.fairway.testing.ServiceDeclarations;
 import org.junit.jupiter.api.Test;
@@ -12,10 +13,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -72,11 +80,105 @@ class BuilderTest {
     }
 
     @Test
-    void durationsMustBePositive() {
-        assertTrue(fails(() -> FairwayClient.newBuilder().connectTimeout(Duration.ZERO)).contains("positive"));
-        assertTrue(fails(() -> FairwayClient.newBuilder().connectTimeout(Duration.ofSeconds(-1))).contains("PT-1S"));
-        assertTrue(fails(() -> FairwayClient.newBuilder().resolveTimeout(Duration.ZERO)).contains("resolveTimeout"));
-        assertTrue(fails(() -> FairwayClient.newBuilder().priority(0)).contains("priority 0"));
+    void settersFailAtOnceNamingMethodKeyValueAndWhatIsAllowed() {
+        assertEquals("connectTimeout (fairway.connect_timeout) = 'PT0S' is not allowed: use a duration from 1ms to 24h,"
+                + " like 500ms, 30s, 5m or PT30S", fails(() -> FairwayClient.newBuilder().connectTimeout(Duration.ZERO)));
+        assertTrue(fails(() -> FairwayClient.newBuilder().connectTimeout(Duration.ofSeconds(-1)))
+                .startsWith("connectTimeout (fairway.connect_timeout) = 'PT-1S' is not allowed"));
+        assertTrue(fails(() -> FairwayClient.newBuilder().resolveTimeout(Duration.ZERO))
+                .startsWith("resolveTimeout (fairway.resolve_timeout) = 'PT0S' is not allowed"));
+        assertEquals("priority = '0' is not allowed: use an integer from 1 to 256", fails(() -> FairwayClient.newBuilder().priority(0)));
+    }
+
+    /**
+     * One client key: its property, the setter that sets it and the name the setter's message gives, values both
+     * must reject (as the property's text and as the setter's typed value) and boundary values both must accept.
+     */
+    private record ClientKey<T>(String key, String method, BiConsumer<FairwayClient.Builder, T> setter,
+                                Function<T, String> text, List<T> bad, List<T> good) {
+        static ClientKey<Duration> duration(String key, String method, BiConsumer<FairwayClient.Builder, Duration> setter,
+                                            Duration max) {
+            Duration min = Duration.ofMillis(1);
+            return new ClientKey<>(key, method, setter, Duration::toString,
+                    List.of(Duration.ZERO, Duration.ofSeconds(-1), min.minusNanos(1), max.plusNanos(1)), List.of(min, max));
+        }
+    }
+
+    private static final List<ClientKey<?>> CLIENT_KEYS = List.of(
+            ClientKey.duration("connect_timeout", "connectTimeout", FairwayClient.Builder::connectTimeout, Duration.ofDays(1)),
+            new ClientKey<>("version", "version", FairwayClient.Builder::version, v -> v.name().toLowerCase(Locale.ROOT),
+                    List.of(), List.of(HttpClient.Version.values())),
+            new ClientKey<>("follow_redirects", "followRedirects", FairwayClient.Builder::followRedirects,
+                    v -> v.name().toLowerCase(Locale.ROOT), List.of(), List.of(HttpClient.Redirect.values())),
+            ClientKey.duration("resolve_timeout", "resolveTimeout", FairwayClient.Builder::resolveTimeout, Duration.ofHours(1)),
+            new ClientKey<>("max_concurrency", "maxConcurrencyPerBackend", FairwayClient.Builder::maxConcurrencyPerBackend,
+                    String::valueOf, List.of(0, -1, 100_001), List.of(1, 100_000)),
+            ClientKey.duration("queue_timeout", "queueTimeout", FairwayClient.Builder::queueTimeout, Duration.ofHours(1)),
+            ClientKey.duration("idle_timeout", "idleTimeout", FairwayClient.Builder::idleTimeout, Duration.ofDays(30)),
+            new ClientKey<>("panic_threshold", "panicThreshold", FairwayClient.Builder::panicThreshold, String::valueOf,
+                    List.of(-0.01, 1.01, Double.NaN), List.of(0.0, 1.0)),
+            new ClientKey<>("subset_size", "subsetSize", FairwayClient.Builder::subsetSize, String::valueOf,
+                    List.of(-1, 100_001), List.of(0, 100_000)),
+            new ClientKey<>("subset_key", "subsetKey", FairwayClient.Builder::subsetKey, s -> s, List.of(""), List.of("a", " pod-7 ")),
+            new ClientKey<>("jmx", "jmx", FairwayClient.Builder::jmx, String::valueOf, List.of(), List.of(true, false)));
+
+    private static FairwayClient.Builder configured(String key, String value) {
+        Properties p = new Properties();
+        p.setProperty("fairway." + key, value);
+        return FairwayClient.newBuilder().configure(p);
+    }
+
+    @Test
+    void setterAndPropertyOfEachClientKeyShareOneCheck() {
+        assertEquals(Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout", "max_concurrency", "queue_timeout",
+                "idle_timeout", "panic_threshold", "subset_size", "subset_key", "jmx"),
+                CLIENT_KEYS.stream().map(ClientKey::key).collect(Collectors.toSet()));
+        for (ClientKey<?> k : CLIENT_KEYS) {
+            sameCheck(k);
+        }
+    }
+
+    private static <T> void sameCheck(ClientKey<T> k) {
+        String property = "fairway." + k.key();
+        for (T value : k.bad()) {
+            String text = k.text().apply(value);
+            String fromProperty = fails(() -> configured(k.key(), text));
+            String fromSetter = fails(() -> k.setter().accept(FairwayClient.newBuilder(), value));
+            assertTrue(fromProperty.startsWith(property + " = '" + text + "' is not allowed: use "), fromProperty);
+            assertEquals(k.method() + " (" + property + ")" + fromProperty.substring(property.length()), fromSetter);
+        }
+        for (T value : k.good()) {
+            assertDoesNotThrow(() -> configured(k.key(), k.text().apply(value)), property + " = " + value);
+            assertDoesNotThrow(() -> k.setter().accept(FairwayClient.newBuilder(), value), k.method() + "(" + value + ")");
+        }
+    }
+
+    @Test
+    void typedClientKeysRejectTextOutsideTheirTypeNamingTheChoices() {
+        assertEquals("fairway.version = 'http_3' is not allowed: use one of http_1_1, http_2",
+                fails(() -> configured("version", "http_3")));
+        assertEquals("fairway.follow_redirects = 'sometimes' is not allowed: use one of never, always, normal",
+                fails(() -> configured("follow_redirects", "sometimes")));
+        assertEquals("fairway.jmx = 'yes' is not allowed: use true or false", fails(() -> configured("jmx", "yes")));
+        assertTrue(fails(() -> configured("max_concurrency", "lots")).startsWith("fairway.max_concurrency = 'lots' is not allowed: use an integer from 1 to 100000"));
+        assertTrue(fails(() -> configured("idle_timeout", "1x")).startsWith("fairway.idle_timeout = '1x' is not allowed: use a duration from 1ms to 720h"));
+    }
+
+    @Test
+    void defaultsAreUnchanged() {
+        try (FairwayClient client = FairwayClient.newBuilder().resolver("static").resolverOption("addresses", "127.0.0.2").build()) {
+            assertEquals(Optional.of(Duration.ofSeconds(2)), client.connectTimeout());
+            assertEquals(HttpClient.Version.HTTP_2, client.version());
+            assertEquals(HttpClient.Redirect.NEVER, client.followRedirects());
+        }
+        assertEquals(Duration.ofSeconds(2), ClientKeys.CONNECT_TIMEOUT.defaultValue());
+        assertEquals(Duration.ofSeconds(10), ClientKeys.RESOLVE_TIMEOUT.defaultValue());
+        assertEquals(100, ClientKeys.MAX_CONCURRENCY.defaultValue());
+        assertEquals(Duration.ofSeconds(10), ClientKeys.QUEUE_TIMEOUT.defaultValue());
+        assertEquals(Duration.ofMinutes(15), ClientKeys.IDLE_TIMEOUT.defaultValue());
+        assertEquals(0.5, ClientKeys.PANIC_THRESHOLD.defaultValue());
+        assertEquals(0, ClientKeys.SUBSET_SIZE.defaultValue());
+        assertEquals(true, ClientKeys.JMX.defaultValue());
     }
 
     @Test

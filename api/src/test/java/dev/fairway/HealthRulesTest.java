@@ -220,7 +220,8 @@ class HealthRulesTest {
                 .outlierOption("base_ejection_time", "10m").outlierOption("max_ejection_time", "1m").build());
         assertTrue(e.getMessage().contains("exceeds fairway.outlier.max_ejection_time"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> FairwayClient.newBuilder().panicThreshold(1.5));
-        assertTrue(e.getMessage().contains("panicThreshold 1.5"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("panicThreshold (fairway.panic_threshold) = '1.5' is not allowed: use a number from 0.0 to 1.0"),
+                e.getMessage());
     }
 
 }

@@ -18,11 +18,16 @@ import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
- * The validated configuration of one client, as {@code FairwayClient.Builder.build()} produced it.
+ * The validated configuration of one client, as {@code FairwayClient.Builder.build()} produced it. Built by name
+ * through {@link #builder()}, never by position: several components share a type ({@code queueTimeout} and
+ * {@code idleTimeout}, {@code maxConcurrency} and {@code subsetSize}, {@code seed} and {@code subsetKey}), and a swap
+ * between them would compile.
  *
  * @param connectTimeout  the leaves' connect timeout
  * @param version         the preferred HTTP version
@@ -62,10 +67,282 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            List<FairwayListener> listeners, Optional<Ticker> ticker, Optional<Scheduler> scheduler,
                            long seed, int priority, Optional<Authenticator> authenticator,
                            Optional<InetAddress> localAddress,
-                           java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory,
+                           Function<HttpClient.Builder, HttpClient> leafFactory,
                            int maxConcurrency, Duration queueTimeout, Duration idleTimeout,
                            double panicThreshold, OutlierDetection outliers, int subsetSize, long subsetKey,
                            boolean jmx) {
+
+    /** Rejects nulls and copies the listeners, so that a configuration is complete and immutable. */
+    public ClientConfig {
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(sslContext, "sslContext");
+        Objects.requireNonNull(sslParameters, "sslParameters");
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(redirect, "redirect");
+        Objects.requireNonNull(cookieHandler, "cookieHandler");
+        Objects.requireNonNull(resolveTimeout, "resolveTimeout");
+        Objects.requireNonNull(resolver, "resolver");
+        Objects.requireNonNull(picker, "picker");
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(lifetime, "lifetime");
+        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(ticker, "ticker");
+        Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(authenticator, "authenticator");
+        Objects.requireNonNull(localAddress, "localAddress");
+        Objects.requireNonNull(leafFactory, "leafFactory");
+        Objects.requireNonNull(queueTimeout, "queueTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(outliers, "outliers");
+    }
+
+    /**
+     * A builder with nothing set: optional components start empty ({@code health}, {@code ticker},
+     * {@code sslContext}, ...), {@code priority} starts at -1 and {@code listeners} empty; every other component must
+     * be set, or {@link Builder#build()} fails naming it. Defaults are the caller's to choose.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link ClientConfig} one named component at a time. Not thread-safe. */
+    public static final class Builder {
+        private Duration connectTimeout;
+        private HttpClient.Version version;
+        private SSLContext sslContext;
+        private SSLParameters sslParameters;
+        private Executor executor;
+        private HttpClient.Redirect redirect;
+        private CookieHandler cookieHandler;
+        private Duration resolveTimeout;
+        private Selected<ResolverProvider> resolver;
+        private Selected<PickerProvider> picker;
+        private Selected<HealthCheckProvider> health;
+        private Selected<LifetimePolicyProvider> lifetime;
+        private List<FairwayListener> listeners = List.of();
+        private Ticker ticker;
+        private Scheduler scheduler;
+        private Long seed;
+        private int priority = -1;
+        private Authenticator authenticator;
+        private InetAddress localAddress;
+        private Function<HttpClient.Builder, HttpClient> leafFactory;
+        private Integer maxConcurrency;
+        private Duration queueTimeout;
+        private Duration idleTimeout;
+        private Double panicThreshold;
+        private OutlierDetection outliers;
+        private Integer subsetSize;
+        private Long subsetKey;
+        private Boolean jmx;
+
+        private Builder() {
+        }
+
+        /** The leaves' connect timeout, or {@code null} for none. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** The preferred HTTP version. */
+        public Builder version(HttpClient.Version version) {
+            this.version = version;
+            return this;
+        }
+
+        /** The user's TLS context, or {@code null} for the default. */
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = sslContext;
+            return this;
+        }
+
+        /** The user's TLS parameters, or {@code null} for the context's. */
+        public Builder sslParameters(SSLParameters sslParameters) {
+            this.sslParameters = sslParameters;
+            return this;
+        }
+
+        /** The user's executor, or {@code null} for one owned by the client. */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /** The redirect policy. */
+        public Builder redirect(HttpClient.Redirect redirect) {
+            this.redirect = redirect;
+            return this;
+        }
+
+        /** The cookie handler, or {@code null} for none. */
+        public Builder cookieHandler(CookieHandler cookieHandler) {
+            this.cookieHandler = cookieHandler;
+            return this;
+        }
+
+        /** The longest wait for a first resolution. */
+        public Builder resolveTimeout(Duration resolveTimeout) {
+            this.resolveTimeout = resolveTimeout;
+            return this;
+        }
+
+        /** The resolver provider and its options. */
+        public Builder resolver(Selected<ResolverProvider> resolver) {
+            this.resolver = resolver;
+            return this;
+        }
+
+        /** The picker provider and its options. */
+        public Builder picker(Selected<PickerProvider> picker) {
+            this.picker = picker;
+            return this;
+        }
+
+        /** The health-check provider and its options, or {@code null} for none. */
+        public Builder health(Selected<HealthCheckProvider> health) {
+            this.health = health;
+            return this;
+        }
+
+        /** The lifetime-policy provider and its options. */
+        public Builder lifetime(Selected<LifetimePolicyProvider> lifetime) {
+            this.lifetime = lifetime;
+            return this;
+        }
+
+        /** The event listeners; copied. */
+        public Builder listeners(List<FairwayListener> listeners) {
+            this.listeners = List.copyOf(listeners);
+            return this;
+        }
+
+        /** An injected time source, or {@code null} for the system's. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = ticker;
+            return this;
+        }
+
+        /** An injected scheduler, or {@code null} for one owned by the client. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        /** The client's random seed. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The HTTP/2 priority for the leaves, or -1 for the JDK's default. */
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /** The leaves' authenticator, or {@code null} for none. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        /** The leaves' local address, or {@code null} for any. */
+        public Builder localAddress(InetAddress localAddress) {
+            this.localAddress = localAddress;
+            return this;
+        }
+
+        /** Builds a leaf from its configured builder. */
+        public Builder leafFactory(Function<HttpClient.Builder, HttpClient> leafFactory) {
+            this.leafFactory = leafFactory;
+            return this;
+        }
+
+        /** The most requests in flight per backend. */
+        public Builder maxConcurrency(int maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+            return this;
+        }
+
+        /** The longest a request queues for a backend. */
+        public Builder queueTimeout(Duration queueTimeout) {
+            this.queueTimeout = queueTimeout;
+            return this;
+        }
+
+        /** How long an unused target keeps its resolver, checks and leaves. */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** The panic threshold, 0 for off. */
+        public Builder panicThreshold(double panicThreshold) {
+            this.panicThreshold = panicThreshold;
+            return this;
+        }
+
+        /** Passive outlier detection settings. */
+        public Builder outliers(OutlierDetection outliers) {
+            this.outliers = outliers;
+            return this;
+        }
+
+        /** Backends each target keeps; 0 for all. */
+        public Builder subsetSize(int subsetSize) {
+            this.subsetSize = subsetSize;
+            return this;
+        }
+
+        /** This client's subsetting key, hashed. */
+        public Builder subsetKey(long subsetKey) {
+            this.subsetKey = subsetKey;
+            return this;
+        }
+
+        /** Whether to register the client's MXBean. */
+        public Builder jmx(boolean jmx) {
+            this.jmx = jmx;
+            return this;
+        }
+
+        /**
+         * The configuration; the only place that calls the canonical constructor, each argument the field of the
+         * same name.
+         *
+         * @return the configuration
+         * @throws IllegalStateException naming the first required component that was not set
+         */
+        public ClientConfig build() {
+            return new ClientConfig(
+                    Optional.ofNullable(connectTimeout), required(version, "version"),
+                    Optional.ofNullable(sslContext), Optional.ofNullable(sslParameters),
+                    Optional.ofNullable(executor), required(redirect, "redirect"),
+                    Optional.ofNullable(cookieHandler), required(resolveTimeout, "resolveTimeout"),
+                    required(resolver, "resolver"), required(picker, "picker"),
+                    Optional.ofNullable(health), required(lifetime, "lifetime"),
+                    listeners, Optional.ofNullable(ticker), Optional.ofNullable(scheduler),
+                    required(seed, "seed"), priority, Optional.ofNullable(authenticator),
+                    Optional.ofNullable(localAddress),
+                    required(leafFactory, "leafFactory"),
+                    required(maxConcurrency, "maxConcurrency"), required(queueTimeout, "queueTimeout"),
+                    required(idleTimeout, "idleTimeout"),
+                    required(panicThreshold, "panicThreshold"), required(outliers, "outliers"),
+                    required(subsetSize, "subsetSize"), required(subsetKey, "subsetKey"),
+                    required(jmx, "jmx"));
+        }
+
+        private static <T> T required(T value, String name) {
+            if (value == null) {
+                throw new IllegalStateException("ClientConfig." + name + " was not set");
+            }
+            return value;
+        }
+    }
 
     /**
      * A selected provider with its validated options.
