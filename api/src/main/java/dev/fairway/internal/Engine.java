@@ -395,6 +395,21 @@ public final class Engine {
         exchanges.incrementAndGet();
     }
 
+    /**
+     * Exchanges whose caller's future is being completed on this thread: its callbacks may call {@code close()}, which
+     * must not wait for the very exchange that runs them.
+     */
+    private final ThreadLocal<int[]> completing = ThreadLocal.withInitial(() -> new int[1]);
+
+    void completingHere(int delta) {
+        completing.get()[0] += delta;
+    }
+
+    /** Callers' exchanges not yet completed, apart from those completing on this thread. */
+    private int pendingExchanges() {
+        return exchanges.get() - completing.get()[0];
+    }
+
     void exchangeEnded() {
         if (exchanges.decrementAndGet() == 0) {
             synchronized (lifecycle) {
@@ -414,7 +429,7 @@ public final class Engine {
      */
     private void closePoolsIfDone() {
         synchronized (lifecycle) {
-            if (!shutdown || poolsClosed || exchanges.get() > 0) {
+            if (!shutdown || poolsClosed || pendingExchanges() > 0) {
                 return;
             }
             poolsClosed = true;
@@ -428,7 +443,7 @@ public final class Engine {
      */
     private void finishIfDone() {
         synchronized (lifecycle) {
-            if (!poolsClosed || !leaves.isEmpty() || exchanges.get() > 0 || finished) {
+            if (!poolsClosed || !leaves.isEmpty() || pendingExchanges() > 0 || finished) {
                 return;
             }
         }
@@ -570,7 +585,7 @@ public final class Engine {
         Objects.requireNonNull(duration, "duration");
         long deadline = System.nanoTime() + Math.max(0, duration.toNanos());
         synchronized (lifecycle) {
-            while (!shutdown || !leaves.isEmpty() || exchanges.get() > 0) {
+            while (!shutdown || !leaves.isEmpty() || pendingExchanges() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -589,7 +604,7 @@ public final class Engine {
      */
     public boolean isTerminated() {
         synchronized (lifecycle) {
-            if (!shutdown || !leaves.isEmpty() || exchanges.get() > 0) {
+            if (!shutdown || !leaves.isEmpty() || pendingExchanges() > 0) {
                 return false;
             }
         }

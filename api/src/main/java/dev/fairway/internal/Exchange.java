@@ -591,30 +591,60 @@ final class Exchange<T> {
             exchange.engine.exchangeStarted();
         }
 
-        private void end() {
+        /**
+         * Whether this call ends the exchange; then the engine counts it as completing on this thread until
+         * {@link #ended()}, so that termination waits for the future to be complete, while a callback of this very
+         * future may still close the client without waiting for itself.
+         */
+        private boolean ending() {
             if (ended.compareAndSet(false, true)) {
-                exchange.engine.exchangeEnded();
+                exchange.engine.completingHere(1);
+                return true;
             }
+            return false;
+        }
+
+        private void ended() {
+            exchange.engine.completingHere(-1);
+            exchange.engine.exchangeEnded();
         }
 
         @Override
         public boolean complete(HttpResponse<T> value) {
-            end();
-            return super.complete(value);
+            if (!ending()) {
+                return super.complete(value);
+            }
+            try {
+                return super.complete(value);
+            } finally {
+                ended();
+            }
         }
 
         @Override
         public boolean completeExceptionally(Throwable ex) {
-            end();
-            return super.completeExceptionally(ex);
+            if (!ending()) {
+                return super.completeExceptionally(ex);
+            }
+            try {
+                return super.completeExceptionally(ex);
+            } finally {
+                ended();
+            }
         }
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            end();
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            exchange.cancelled();
-            return cancelled;
+            boolean ending = ending();
+            try {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                exchange.cancelled();
+                return cancelled;
+            } finally {
+                if (ending) {
+                    ended();
+                }
+            }
         }
 
         @Override
