@@ -4,10 +4,8 @@ import dev.fairway.NoBackendException;
 import dev.fairway.spi.Target;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,8 +35,9 @@ final class Exchange<T> {
     private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
     private static final int MAX_RESENDS = 10;
     /**
-     * How many other backends one hop tries after failures that prove the request was never sent (refused or timed-out
-     * connections, HTTP/2 streams the server did not process) or after a full queue: never one already tried.
+     * How many other backends one hop tries after failures that prove the request was never sent
+     * ({@link SendFailure#notSent()}), after an idempotent request's lost connection or after a full queue: never one
+     * already tried.
      */
     static final int MAX_OTHER_BACKENDS = 3;
     private static final int MAX_STREAM_REQUEUES = 200;
@@ -242,7 +241,7 @@ final class Exchange<T> {
             dispatch = new Dispatch<>(this, backend, leaf, hop);
         } catch (IOException | RuntimeException e) {
             backend.release();
-            failed(backend, null, e, true);
+            failed(backend, e, SendFailure.of(e, null), true);
             return;
         } catch (Error e) {
             // no leaf could be built (out of threads, say): the place goes back, the caller learns why
@@ -333,14 +332,15 @@ final class Exchange<T> {
                 dispatch.backend.failures.incrementAndGet(); // a failed probe is the health check's business
             }
             Leaf leaf = dispatch.leaf;
+            SendFailure outcome = SendFailure.of(cause, leaf);
             if (!leaf.promoted && leaf.replacing != null) {
-                if (neverSent(cause, leaf)) {
-                    dispatch.backend.abandon(leaf);
+                if (outcome.notSent()) {
+                    dispatch.backend.abandon(leaf); // the successor could not reach the server
                 } else {
                     dispatch.backend.promote(leaf);
                 }
             }
-            failed(dispatch.backend, leaf, cause, !dispatch.responded);
+            failed(dispatch.backend, cause, outcome, !dispatch.responded);
             return;
         }
         if (dispatch.direct) {
@@ -360,36 +360,40 @@ final class Exchange<T> {
         }
     }
 
-    private void failed(BackendImpl backend, Leaf leaf, Throwable cause, boolean beforeResponse) {
-        if ((cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) && pinned == null) {
+    /**
+     * One attempt failed: moves the request (queued again on the same backend, to a successor leaf, to a rebuilt pool
+     * or to another backend) when {@code failure} says that is safe, else fails the caller's future.
+     */
+    private void failed(BackendImpl backend, Throwable cause, SendFailure failure, boolean beforeResponse) {
+        if (failure == SendFailure.NOT_SENT_REFUSED && pinned == null) {
             pool.refused(backend, cause); // out of rotation; the resolver may know that this address is gone
         }
-        if (engine.poolsClosed() && cause instanceof IOException && !(cause instanceof NoBackendException) && neverSent(cause, leaf)) {
+        if (engine.poolsClosed() && failure.notSent() && !(cause instanceof NoBackendException)) {
             result.completeExceptionally(Engine.closed(target)); // raced with shutdown(): say so, as for any new request
             return;
         }
-        if (cause instanceof IOException && "too many concurrent streams".equals(cause.getMessage()) && streamRequeues < MAX_STREAM_REQUEUES) {
+        if (failure == SendFailure.STREAM_LIMIT && streamRequeues < MAX_STREAM_REQUEUES) {
             // The JDK refused to open another HTTP/2 stream before sending anything: learn the server's limit, queue.
             streamRequeues++;
             backend.lowerLimit();
             send(backend);
             return;
         }
-        if (leaf != null && leaf.retired && "closed".equals(cause.getMessage()) && resends < MAX_RESENDS) {
+        if (failure == SendFailure.NOT_SENT_LEAF_CLOSED && resends < MAX_RESENDS) {
             // The leaf was retired (age, request budget) between the pick and the send: its successor takes the
             // request, without spending the retry that protects against unreachable backends.
             resends++;
             send(backend);
             return;
         }
-        if (pinned == null && pool.isEvicted() && neverSent(cause, leaf) && !rebuiltPool) {
+        if (pinned == null && pool.isEvicted() && failure.notSent() && !rebuiltPool) {
             // the idle pool was released between the pick and the send: the hop goes to the pool built anew
             rebuiltPool = true;
             tried = null;
             nextHop();
             return;
         }
-        if (!result.isDone() && (neverSent(cause, leaf) || (beforeResponse && idempotent(hop) && connectionLost(cause)))
+        if (!result.isDone() && (failure.notSent() || (beforeResponse && idempotent(hop) && failure == SendFailure.CONNECTION_LOST))
                 && sendElsewhere(backend, cause)) {
             return;
         }
@@ -433,33 +437,6 @@ final class Exchange<T> {
             case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
             default -> false;
         };
-    }
-
-    /**
-     * Whether a failure before the response is the connection's loss (closed or reset by the server, as a server that
-     * shuts down does to its idle keep-alive connections) rather than the caller's own timeout or cancellation, a TLS
-     * failure or a protocol error (which another backend would most likely meet too).
-     */
-    static boolean connectionLost(Throwable cause) {
-        return cause instanceof IOException && !(cause instanceof java.net.http.HttpTimeoutException)
-                && !(cause instanceof NoBackendException) && !(cause instanceof java.io.InterruptedIOException)
-                && !(cause instanceof javax.net.ssl.SSLException) && !(cause instanceof java.net.ProtocolException)
-                && !"too many concurrent streams".equals(cause.getMessage());
-    }
-
-    /** Whether a failure proves that the request never reached a server, so that sending it again is safe. */
-    static boolean neverSent(Throwable cause, Leaf leaf) {
-        if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
-            return true;
-        }
-        if (!(cause instanceof IOException)) {
-            return false;
-        }
-        if (leaf == null) {
-            return true; // no leaf could be had (the backend was removed meanwhile)
-        }
-        String message = cause.getMessage();
-        return "request not processed by peer".equals(message) || (leaf.retired && "closed".equals(message));
     }
 
     /** Health probes and other pinned exchanges do not teach the picker. */

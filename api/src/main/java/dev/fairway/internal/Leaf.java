@@ -64,7 +64,7 @@ final class Leaf {
     HttpClient client() throws IOException {
         HttpClient c = client;
         if (c == null) {
-            throw new IOException("closed");
+            throw new IOException(SendFailure.CLOSED);
         }
         return c;
     }
