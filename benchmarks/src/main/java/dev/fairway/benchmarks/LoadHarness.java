@@ -41,8 +41,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>{@code throughput}</b>: closed loop, {@code --concurrency} threads ({@code --callers virtual} or
  * {@code platform}) each sending requests back to back. After a warm-up of every client ({@code --warmup} seconds
  * each), {@code --rounds} rounds each measure, for {@code --seconds} after one settling second, a plain
- * {@link HttpClient} to one backend, a {@link FairwayClient} ({@code round_robin}) over {@code --backends} backends,
- * and as many plain clients picked in turn by an atomic counter (what an application might write instead of Fairway);
+ * {@link HttpClient} to one backend, a {@link FairwayClient} (its default picker, or {@code --picker NAME}) over
+ * {@code --backends} backends, and as many plain clients picked in turn by an atomic counter (what an application
+ * might write instead of Fairway);
  * prints requests per second and the ratios, per round and over all rounds. The backends are
  * {@code com.sun.net.httpserver} servers in this JVM ({@code --servers jvm}), or a {@link Responder} in a child JVM
  * ({@code --servers process}, optionally under {@code taskset -c} with {@code --server-cpus}), whose cost does not
@@ -179,8 +180,10 @@ public final class LoadHarness {
                 }));
             }
             if (wanted.contains("fairway")) {
-                contenders.add(new Contender("FairwayClient round_robin -> " + backends + " backends", () ->
-                        sender(fairway(servers, "round_robin", fairwayExecutor, fairwayVersion), logicalRequest)));
+                String picker = options.getOrDefault("picker", "default");
+                contenders.add(new Contender("FairwayClient " + picker + " -> " + backends + " backends", () ->
+                        sender(fairway(servers, picker.equals("default") ? null : picker, fairwayExecutor, fairwayVersion),
+                                logicalRequest)));
             }
             if (backends > 1 && wanted.contains("hand")) {
                 contenders.add(new Contender(backends + " plain HttpClients, round robin by hand -> " + backends + " backends",
