@@ -170,6 +170,7 @@ class LifetimeTest {
                         HttpResponse.BodyHandlers.ofByteArray());
                 shortRequestsUntil(client, pods, streaming);
                 int recyclesDuringTheStream = retired.get();
+                System.out.println(version + " stream of 3 s: " + recyclesDuringTheStream + " leaves retired for age meanwhile");
                 HttpResponse<byte[]> response = streaming.get(30, java.util.concurrent.TimeUnit.SECONDS);
                 assertEquals(200, response.statusCode());
                 org.junit.jupiter.api.Assertions.assertArrayEquals(body, response.body(), "every byte, in order");
@@ -213,6 +214,7 @@ class LifetimeTest {
                 var uploading = client.sendAsync(upload, HttpResponse.BodyHandlers.discarding());
                 shortRequestsUntil(client, pods, uploading);
                 int recyclesDuringTheUpload = retired.get();
+                System.out.println("upload of 3 s: " + recyclesDuringTheUpload + " leaves retired for age meanwhile");
                 assertEquals(201, uploading.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
                 assertTrue(recyclesDuringTheUpload >= 3, "leaves retired for age during the upload: " + recyclesDuringTheUpload);
                 var received = pods.servers.get(0).getAllServeEvents().stream()

@@ -345,6 +345,9 @@ public final class Engine {
             leaf.backend.pool.recycles.incrementAndGet();
         }
         HttpClient client = leaf.clientWhileOpen();
+        if (client == null) {
+            return; // drained and closed already
+        }
         client.shutdown();
         Thread.ofVirtual().name("fairway-" + number + "-drain-" + leaf.id).start(() -> {
             boolean forced = false;
@@ -433,6 +436,7 @@ public final class Engine {
                 return;
             }
             poolsClosed = true;
+            lifecycle.notifyAll();
         }
         pools.values().forEach(TargetPool::close);
     }
@@ -560,6 +564,7 @@ public final class Engine {
         shutdown();
         synchronized (lifecycle) {
             poolsClosed = true;
+            lifecycle.notifyAll();
         }
         pools.values().forEach(TargetPool::close); // idempotent: queued and waiting exchanges fail now
         List<Leaf> open;
@@ -585,7 +590,7 @@ public final class Engine {
         Objects.requireNonNull(duration, "duration");
         long deadline = System.nanoTime() + Math.max(0, duration.toNanos());
         synchronized (lifecycle) {
-            while (!shutdown || !leaves.isEmpty() || pendingExchanges() > 0) {
+            while (!poolsClosed || !leaves.isEmpty() || pendingExchanges() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -604,7 +609,7 @@ public final class Engine {
      */
     public boolean isTerminated() {
         synchronized (lifecycle) {
-            if (!shutdown || !leaves.isEmpty() || pendingExchanges() > 0) {
+            if (!poolsClosed || !leaves.isEmpty() || pendingExchanges() > 0) {
                 return false;
             }
         }
