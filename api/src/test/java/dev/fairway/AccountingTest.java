@@ -82,6 +82,32 @@ class AccountingTest {
     }
 
     @Test
+    void requestsTheCallerCancelsCountAgainstNoBackend() throws Exception {
+        try (Pods pods = Pods.start(1)) {
+            pods.servers.get(0).stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(2_000)));
+            List<FairwayEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .resolver("static").resolverOption("addresses", pods.addresses()).listener(events::add).build()) {
+                // 8 cancelled requests: more than the 5 consecutive failures that would eject the backend
+                for (int i = 0; i < 8; i++) {
+                    CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(uri(pods, "/slow")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    Await.until("request in flight", Duration.ofSeconds(5), () -> inFlight(client) == 1);
+                    assertTrue(f.cancel(true));
+                    Await.until("its place released", Duration.ofSeconds(5), () -> inFlight(client) == 0);
+                }
+                BackendSnapshot backend = client.snapshot().get(0).backends().get(0);
+                assertEquals(0, backend.failures(), "a cancellation is no failure of the backend");
+                assertTrue(!backend.ejected(), "not ejected for the caller's cancellations");
+                assertTrue(events.stream().noneMatch(e -> e instanceof FairwayEvent.Ejected), events.toString());
+                // and it still serves
+                assertEquals(200, client.send(HttpRequest.newBuilder(uri(pods, "/")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode());
+            }
+        }
+    }
+
+    @Test
     void aSuccessorThatCannotBeBuiltFailsNoRequestAndKeepsNoPlace() throws Exception {
         try (Pods pods = Pods.start(1)) {
             AtomicInteger built = new AtomicInteger();

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -319,6 +320,15 @@ final class Exchange<T> {
     }
 
     private void complete(Dispatch<T> dispatch, HttpResponse<T> response, Throwable failure) {
+        if (failure != null && (result.isCancelled() || interrupted || unwrap(failure) instanceof CancellationException)) {
+            // The caller gave up (cancelled the future, or was interrupted in send): nothing the backend did. Neither
+            // the picker, passive outlier detection nor the failure count hears of it.
+            dispatch.release();
+            if (!result.isDone() && !interrupted) {
+                result.completeExceptionally(unwrap(failure)); // cancelled by something else: the caller still learns
+            }
+            return;
+        }
         if (failure != null) {
             dispatch.report(-1);
             dispatch.release();
