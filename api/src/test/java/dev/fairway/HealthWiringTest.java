@@ -83,4 +83,70 @@ class HealthWiringTest {
             }
         }
     }
+
+    /** Probes GET /healthz whenever the test asks, through the context's client; remembers the context. */
+    static final class ProbeOnDemand implements HealthCheckProvider {
+        final List<HealthCheckContext> contexts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String name() {
+            return "probe_on_demand";
+        }
+
+        @Override
+        public HealthCheck create(HealthCheckContext context) {
+            contexts.add(context);
+            return new HealthCheck() {
+                @Override
+                public void start(Listener listener) {
+                    listener.onHealth(HealthState.HEALTHY, "started");
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        java.util.concurrent.CompletableFuture<HttpResponse<Void>> probe() {
+            HealthCheckContext context = contexts.get(0);
+            return context.client().sendAsync(HttpRequest.newBuilder(context.target().uri().resolve("/healthz"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    @Test
+    void aProbeTakesNoPlaceOfTheTrafficAndDoesNotQueueBehindIt() throws Exception {
+        try (Pods pods = Pods.start(1)) {
+            pods.servers.get(0).stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
+            pods.servers.get(0).stubFor(get(urlEqualTo("/healthz")).willReturn(aResponse().withStatus(200)));
+            ProbeOnDemand health = new ProbeOnDemand();
+            try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .resolver("static").resolverOption("addresses", pods.addresses())
+                    .maxConcurrencyPerBackend(2).healthCheck(health).build()) {
+                URI slow = URI.create("http://orders.fairway.test:" + pods.port + "/slow");
+                List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> busy = new java.util.ArrayList<>();
+                for (int i = 0; i < 3; i++) { // two take the places, one queues
+                    busy.add(client.sendAsync(HttpRequest.newBuilder(slow).build(), HttpResponse.BodyHandlers.discarding()));
+                }
+                Await.until("the backend at its limit with one queued", Duration.ofSeconds(5), () -> {
+                    BackendSnapshot b = client.snapshot().get(0).backends().get(0);
+                    return b.inFlight() == 2 && b.queued() == 1;
+                });
+                // the probe answers while the traffic still holds both places (each for 3 s)
+                HttpResponse<Void> probed = health.probe().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(200, probed.statusCode());
+                BackendSnapshot during = client.snapshot().get(0).backends().get(0);
+                assertTrue(busy.stream().noneMatch(java.util.concurrent.CompletableFuture::isDone),
+                        "the probe was answered before any of the traffic: it did not wait for a place");
+                assertEquals(2, during.inFlight(), "the probe took no place: " + during);
+                assertEquals(1, during.queued(), during.toString());
+                assertEquals(1, during.probes());
+                for (var f : busy) {
+                    assertEquals(200, f.get(15, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+                }
+                Await.until("every place back", Duration.ofSeconds(5), () -> client.snapshot().get(0).backends().get(0).inFlight() == 0);
+            }
+        }
+    }
 }

@@ -79,7 +79,9 @@ final class Dispatch<T>
     /** Releases the backend's in-flight count, once. */
     void release() {
         if (RELEASED.compareAndSet(this, 0, 1)) {
-            backend.release();
+            if (exchange.reportsOutcomes()) {
+                backend.release(); // a health probe took no place (Exchange.send)
+            }
         }
     }
 

@@ -202,10 +202,19 @@ final class Exchange<T> {
 
     /** Sends to {@code backend} once it has a free place under its concurrency limit, queueing briefly if not. */
     private void send(BackendImpl backend) {
-        if (backend.tryAcquire()) {
+        // A health probe takes no place under the traffic's limit and never queues behind it: a backend that is busy
+        // but answers its health endpoint at once must stay healthy.
+        if (pinned != null || backend.tryAcquire()) {
             sendAcquired(backend);
         } else {
             backend.enqueue(() -> sendAcquired(backend), queueWait(), () -> saturated(backend));
+        }
+    }
+
+    /** Gives back the place {@link #send} took: none for a health probe. */
+    private void releasePlace(BackendImpl backend) {
+        if (pinned == null) {
+            backend.release();
         }
     }
 
@@ -230,7 +239,7 @@ final class Exchange<T> {
 
     private void sendAcquired(BackendImpl backend) {
         if (result.isDone()) {
-            backend.release();
+            releasePlace(backend);
             return;
         }
         Dispatch<T> dispatch;
@@ -241,12 +250,12 @@ final class Exchange<T> {
             leafRequest = engine.leafRequest(hop, target, backend, mode);
             dispatch = new Dispatch<>(this, backend, leaf, hop);
         } catch (IOException | RuntimeException e) {
-            backend.release();
+            releasePlace(backend);
             failed(backend, e, SendFailure.of(e, null), true);
             return;
         } catch (Error e) {
             // no leaf could be built (out of threads, say): the place goes back, the caller learns why
-            backend.release();
+            releasePlace(backend);
             engine.failAsync(result, e);
             return;
         }
