@@ -1,10 +1,7 @@
 package dev.fairway;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,32 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The JDK's "too many concurrent streams" never reaches the caller: Fairway learns the server's limit and queues. */
 class ConcurrencyLimitTest {
 
-    /** Lowers the HTTP/2 stream limit of a running WireMock server's plain-http connector (h2c). */
-    private static void limitStreams(WireMockServer server, int max) throws Exception {
-        Field httpServer = WireMockServer.class.getDeclaredField("httpServer");
-        httpServer.setAccessible(true);
-        Object jetty = httpServer.get(server);
-        Field connectorField = jetty.getClass().getSuperclass().getDeclaredField("httpConnector");
-        connectorField.setAccessible(true);
-        Object connector = connectorField.get(jetty);
-        Method factories = connector.getClass().getMethod("getConnectionFactories");
-        int changed = 0;
-        for (Object factory : (Iterable<?>) factories.invoke(connector)) {
-            for (Class<?> c = factory.getClass(); c != null; c = c.getSuperclass()) {
-                if (c.getSimpleName().equals("AbstractHTTP2ServerConnectionFactory")) {
-                    c.getMethod("setMaxConcurrentStreams", int.class).invoke(factory, max);
-                    changed++;
-                    break;
-                }
-            }
-        }
-        assertTrue(changed > 0, "the server speaks h2c");
-    }
 
     @Test
     void fiftyConcurrentRequestsSucceedAgainstAServerAllowingFiveStreams() throws Exception {
         try (Pods pods = Pods.start(1)) {
-            limitStreams(pods.servers.get(0), 5);
+            Pods.limitStreams(pods.servers.get(0), 5);
             pods.servers.get(0).stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withBody("ok").withFixedDelay(200)));
             URI uri = URI.create("http://orders.fairway.test:" + pods.port + "/slow");
             try (HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {

@@ -4,6 +4,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.InetAddress;
@@ -20,7 +22,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
  * ({@code 127.0.0.2}, {@code 127.0.0.3}, ...), all on the same port. By default each answers every request with
  * 200 and its own IP address as the body.
  */
-final class Pods implements AutoCloseable {
+public final class Pods implements AutoCloseable {
 
     public final List<WireMockServer> servers = new ArrayList<>();
     public final List<String> ips = new ArrayList<>();
@@ -114,6 +116,37 @@ final class Pods implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // already stopped
             }
+        }
+    }
+
+    /**
+     * Lowers the HTTP/2 stream limit (h2c) of a running WireMock server's plain-http connector: WireMock has no
+     * option for it, so this reaches Jetty's connection factory by reflection.
+     *
+     * @param server the server
+     * @param max    the most concurrent streams per connection
+     * @throws ReflectiveOperationException if WireMock's or Jetty's internals changed
+     */
+    public static void limitStreams(WireMockServer server, int max) throws ReflectiveOperationException {
+        Field httpServer = WireMockServer.class.getDeclaredField("httpServer");
+        httpServer.setAccessible(true);
+        Object jetty = httpServer.get(server);
+        Field connectorField = jetty.getClass().getSuperclass().getDeclaredField("httpConnector");
+        connectorField.setAccessible(true);
+        Object connector = connectorField.get(jetty);
+        Method factories = connector.getClass().getMethod("getConnectionFactories");
+        int changed = 0;
+        for (Object factory : (Iterable<?>) factories.invoke(connector)) {
+            for (Class<?> c = factory.getClass(); c != null; c = c.getSuperclass()) {
+                if (c.getSimpleName().equals("AbstractHTTP2ServerConnectionFactory")) {
+                    c.getMethod("setMaxConcurrentStreams", int.class).invoke(factory, max);
+                    changed++;
+                    break;
+                }
+            }
+        }
+        if (changed == 0) {
+            throw new IllegalStateException("the server does not speak h2c: no HTTP/2 connection factory found");
         }
     }
 }

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -257,7 +255,7 @@ class SendFailureTest {
                 .containerThreads(20).jettyAcceptors(1).asynchronousResponseEnabled(false));
         server.start();
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {
-            limitStreams(server, 2);
+            dev.fairway.Pods.limitStreams(server, 2);
             server.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withBody("ok").withFixedDelay(300)));
             HttpRequest request = getRequest(URI.create("http://127.0.0.47:" + server.port() + "/slow"));
             assertEquals(HttpClient.Version.HTTP_2, client.send(request, HttpResponse.BodyHandlers.ofString()).version(),
@@ -295,27 +293,6 @@ class SendFailureTest {
         }
     }
 
-    /** Lowers the HTTP/2 stream limit of a running WireMock server's plain-http connector (h2c), as ConcurrencyLimitTest does. */
-    private static void limitStreams(WireMockServer server, int max) throws Exception {
-        Field httpServer = WireMockServer.class.getDeclaredField("httpServer");
-        httpServer.setAccessible(true);
-        Object jetty = httpServer.get(server);
-        Field connectorField = jetty.getClass().getSuperclass().getDeclaredField("httpConnector");
-        connectorField.setAccessible(true);
-        Object connector = connectorField.get(jetty);
-        Method factories = connector.getClass().getMethod("getConnectionFactories");
-        int changed = 0;
-        for (Object factory : (Iterable<?>) factories.invoke(connector)) {
-            for (Class<?> c = factory.getClass(); c != null; c = c.getSuperclass()) {
-                if (c.getSimpleName().equals("AbstractHTTP2ServerConnectionFactory")) {
-                    c.getMethod("setMaxConcurrentStreams", int.class).invoke(factory, max);
-                    changed++;
-                    break;
-                }
-            }
-        }
-        assertTrue(changed > 0, "the server speaks h2c");
-    }
 
     @Test
     void anIOExceptionBeforeAnyLeafHadTheRequestWasNotSentAnythingElseThereIsNot() {
