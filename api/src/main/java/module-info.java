@@ -4,20 +4,22 @@
  * <p>{@link dev.fairway.FairwayClient} is an {@link java.net.http.HttpClient} that resolves each request's host to
  * all its addresses and spreads requests over them. Providers of the four families in {@code dev.fairway.spi} are
  * found with {@link java.util.ServiceLoader} on the module path and the class path; add the provider modules you
- * need ({@code dev.fairway.resolver.dns} for the default {@code dns} resolver, {@code dev.fairway.balancer.roundrobin}
- * for the default {@code round_robin} picker).
+ * need ({@code dev.fairway.resolver.dns} for the default {@code dns} resolver, {@code dev.fairway.balancer.leastconn}
+ * for the default {@code least_loaded} picker; without it the client falls back to {@code round_robin} from
+ * {@code dev.fairway.balancer.roundrobin} and logs a WARNING).
  *
  * <p>Built in: the {@code static} resolver (option {@code fairway.resolver.addresses}, required: IP addresses with
  * optional ports); the {@code max_age} lifetime policy, the default (options {@code fairway.lifetime.max_age}, default
  * {@code 5m}; {@code fairway.lifetime.max_age_jitter}, default {@code 0.1}; {@code fairway.lifetime.max_requests},
- * default {@code 0} for no limit; {@code fairway.lifetime.drain_grace}, default {@code 30s}); and the {@code never}
- * lifetime policy (option {@code fairway.lifetime.drain_grace}, default {@code 30s}).
+ * default {@code 0} for no limit; {@code fairway.lifetime.drain_grace}, default {@code none}: a replaced leaf closes
+ * when its last exchange ends); and the {@code never} lifetime policy (option {@code fairway.lifetime.drain_grace},
+ * default {@code none}).
  *
  * <p>Configuration keys, read by {@code FairwayClient.Builder.configure(Properties)} and
  * {@code configureFromSystemProperties()} (never implicitly):
  * <ul>
  * <li>{@code fairway.resolver} (default {@code dns}), {@code fairway.resolver.<option>}</li>
- * <li>{@code fairway.picker} (default {@code round_robin}), {@code fairway.picker.<option>}</li>
+ * <li>{@code fairway.picker} (default {@code least_loaded}), {@code fairway.picker.<option>}</li>
  * <li>{@code fairway.health} (default {@code none}), {@code fairway.health.<option>}</li>
  * <li>{@code fairway.lifetime} (default {@code max_age}), {@code fairway.lifetime.<option>}</li>
  * <li>{@code fairway.connect_timeout} (default {@code 2s}), {@code fairway.version} (default {@code http_2}),
