@@ -60,7 +60,7 @@ final class TargetPool implements Resolver.Listener {
     private volatile boolean evicted;
     final java.util.concurrent.atomic.AtomicLong recycles = new java.util.concurrent.atomic.AtomicLong();
     private boolean warnedCompletedThrew;
-    private final java.util.SplittableRandom random; // guarded by this
+    private final OutlierDetector outliers;
     private volatile boolean refreshWanted;
     private boolean panicking; // guarded by this
 
@@ -81,7 +81,7 @@ final class TargetPool implements Resolver.Listener {
         this.seed = seed;
         this.view = new View(null, NoBackendException.Reason.NOT_RESOLVED_YET, "no resolution yet", null);
         this.lastUsed = engine.ticker().read();
-        this.random = new java.util.SplittableRandom(seed);
+        this.outliers = new OutlierDetector(engine.config().outliers(), seed);
         ClientConfig config = engine.config();
         this.lifetime = config.lifetime().provider().create(new LifetimePolicyContext(target, config.lifetime().options(), seed));
         this.resolver = config.resolver().provider().create(new ResolverContext(target, config.resolver().options(),
@@ -183,18 +183,9 @@ final class TargetPool implements Resolver.Listener {
                 }
             }
         }
-        OutlierDetection od = engine.config().outliers();
-        if (!od.enabled()) {
-            return;
-        }
-        (success ? backend.intervalSuccesses : backend.intervalFailures).incrementAndGet();
-        if (status < 0 || (od.count5xx() && status >= 500)) {
-            int inARow = backend.consecutiveFailures.incrementAndGet();
-            if (od.consecutiveFailures() > 0 && inARow >= od.consecutiveFailures() && !backend.ejected()) {
-                eject(backend, inARow + " consecutive failures");
-            }
-        } else {
-            backend.consecutiveFailures.set(0);
+        String ejectFor = outliers.countOutcome(backend, status);
+        if (ejectFor != null) {
+            eject(backend, ejectFor);
         }
     }
 
@@ -211,20 +202,13 @@ final class TargetPool implements Resolver.Listener {
     }
 
     private FairwayEvent ejectLocked(BackendImpl backend, String reason, long now) {
-        OutlierDetection od = engine.config().outliers();
-        if (closed || backend.ejected() || backends.get(Key.of(backend.address())) != backend) {
+        if (closed || backends.get(Key.of(backend.address())) != backend) {
             return null;
         }
-        int ejected = 0;
-        for (BackendImpl b : backends.values()) {
-            ejected += b.ejected() ? 1 : 0;
-        }
-        int allowed = od.maxEjectionPercent() == 0 ? 0 : Math.max(1, backends.size() * od.maxEjectionPercent() / 100);
-        if (ejected >= allowed) {
+        java.time.Duration time = outliers.eject(backends.values(), backend, now);
+        if (time == null) {
             return null;
         }
-        java.time.Duration time = od.ejectionTime(backend.ejections + 1);
-        backend.eject(now + time.toNanos());
         rebuild();
         return new FairwayEvent.Ejected(target, backend.address(), reason, time);
     }
@@ -235,31 +219,22 @@ final class TargetPool implements Resolver.Listener {
         return new FairwayEvent.Unejected(target, backend.address(), reason);
     }
 
-    /** One outlier-detection sweep: ends ejections whose time is over, then runs the statistical detectors. */
+    /** One outlier-detection sweep: ends ejections whose time is over, then ejects what the detectors find. */
     void sweep() {
-        OutlierDetection od = engine.config().outliers();
         List<FairwayEvent> events = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
             }
             long now = engine.ticker().read();
-            for (BackendImpl b : backends.values()) {
-                if (b.ejected() && now - b.ejectedUntil >= 0) {
-                    events.add(unejectLocked(b, "ejection time over", now));
-                } else if (!b.ejected() && b.ejections > 0) {
-                    b.ejections--; // gRFC A50: a backend that behaves slowly earns its shorter ejections back
+            for (BackendImpl b : outliers.ejectionsOver(backends.values(), now)) {
+                events.add(unejectLocked(b, "ejection time over", now));
+            }
+            for (OutlierDetector.Ejection e : outliers.sweep(backends.values())) {
+                FairwayEvent event = ejectLocked(e.backend(), e.reason(), now);
+                if (event != null) {
+                    events.add(event);
                 }
-            }
-            if (od.successRateEnforcement() > 0) {
-                successRate(od, now, events);
-            }
-            if (od.failurePercentageEnforcement() > 0) {
-                failurePercentage(od, now, events);
-            }
-            for (BackendImpl b : backends.values()) {
-                b.intervalSuccesses.set(0);
-                b.intervalFailures.set(0);
             }
         }
         events.forEach(engine.events()::emit);
@@ -269,66 +244,12 @@ final class TargetPool implements Resolver.Listener {
         scheduleSweep();
     }
 
-    private void successRate(OutlierDetection od, long now, List<FairwayEvent> events) {
-        List<BackendImpl> candidates = new ArrayList<>();
-        double sum = 0;
-        for (BackendImpl b : backends.values()) {
-            long total = b.intervalSuccesses.get() + b.intervalFailures.get();
-            if (!b.ejected() && total >= od.successRateRequestVolume()) {
-                candidates.add(b);
-                sum += (double) b.intervalSuccesses.get() / total;
-            }
-        }
-        if (candidates.size() < od.successRateMinimumHosts()) {
-            return;
-        }
-        double mean = sum / candidates.size();
-        double squares = 0;
-        for (BackendImpl b : candidates) {
-            double rate = (double) b.intervalSuccesses.get() / (b.intervalSuccesses.get() + b.intervalFailures.get());
-            squares += (rate - mean) * (rate - mean);
-        }
-        double threshold = mean - od.successRateStdevFactor() * Math.sqrt(squares / candidates.size());
-        for (BackendImpl b : candidates) {
-            double rate = (double) b.intervalSuccesses.get() / (b.intervalSuccesses.get() + b.intervalFailures.get());
-            if (rate < threshold && random.nextInt(100) < od.successRateEnforcement()) {
-                FairwayEvent e = ejectLocked(b, String.format(java.util.Locale.ROOT, "success rate %.2f below %.2f", rate, threshold), now);
-                if (e != null) {
-                    events.add(e);
-                }
-            }
-        }
-    }
-
-    private void failurePercentage(OutlierDetection od, long now, List<FairwayEvent> events) {
-        List<BackendImpl> candidates = new ArrayList<>();
-        for (BackendImpl b : backends.values()) {
-            if (!b.ejected() && b.intervalSuccesses.get() + b.intervalFailures.get() >= od.failurePercentageRequestVolume()) {
-                candidates.add(b);
-            }
-        }
-        if (candidates.size() < od.failurePercentageMinimumHosts()) {
-            return;
-        }
-        for (BackendImpl b : candidates) {
-            long total = b.intervalSuccesses.get() + b.intervalFailures.get();
-            double percent = 100.0 * b.intervalFailures.get() / total;
-            if (percent > od.failurePercentageThreshold() && random.nextInt(100) < od.failurePercentageEnforcement()) {
-                FairwayEvent e = ejectLocked(b, String.format(java.util.Locale.ROOT, "%.0f %% of requests failed", percent), now);
-                if (e != null) {
-                    events.add(e);
-                }
-            }
-        }
-    }
-
     private void scheduleSweep() {
-        OutlierDetection od = engine.config().outliers();
-        if (!od.enabled()) {
+        if (!outliers.enabled()) {
             return;
         }
         try {
-            engine.scheduler().schedule(this::sweep, od.interval());
+            engine.scheduler().schedule(this::sweep, outliers.interval());
         } catch (RuntimeException rejected) {
             // shutting down
         }
