@@ -41,9 +41,4 @@ final class DrainGrace {
                     }
                 });
     }
-
-    /** How a drain grace reads in messages: {@code none} or the duration as given. */
-    static String describe(Duration grace) {
-        return grace.equals(LeafTerms.NO_DRAIN_LIMIT) ? "none" : grace.toString();
-    }
 }

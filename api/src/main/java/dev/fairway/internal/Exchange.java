@@ -329,19 +329,19 @@ final class Exchange<T> {
     }
 
     private void complete(Dispatch<T> dispatch, HttpResponse<T> response, Throwable failure) {
-        if (failure != null && (result.isCancelled() || interrupted || unwrap(failure) instanceof CancellationException)) {
-            // The caller gave up (cancelled the future, or was interrupted in send): nothing the backend did. Neither
-            // the picker, passive outlier detection nor the failure count hears of it.
-            dispatch.release();
-            if (!result.isDone() && !interrupted) {
-                result.completeExceptionally(unwrap(failure)); // cancelled by something else: the caller still learns
-            }
-            return;
-        }
         if (failure != null) {
+            Throwable cause = unwrap(failure);
+            if (result.isCancelled() || interrupted || cause instanceof CancellationException) {
+                // The caller gave up (cancelled the future, or was interrupted in send): nothing the backend did.
+                // Neither the picker, passive outlier detection nor the failure count hears of it.
+                dispatch.release();
+                if (!result.isDone() && !interrupted) {
+                    result.completeExceptionally(cause); // cancelled by something else: the caller still learns
+                }
+                return;
+            }
             dispatch.report(-1);
             dispatch.release();
-            Throwable cause = unwrap(failure);
             if (dispatch.direct) {
                 cause = dispatch.explain(cause, "this body was still streaming"); // the headers had arrived
             } else if (!dispatch.responded) {
@@ -607,25 +607,25 @@ final class Exchange<T> {
 
         @Override
         public boolean complete(HttpResponse<T> value) {
-            if (!ending()) {
-                return super.complete(value);
-            }
+            boolean ending = ending();
             try {
                 return super.complete(value);
             } finally {
-                ended();
+                if (ending) {
+                    ended();
+                }
             }
         }
 
         @Override
         public boolean completeExceptionally(Throwable ex) {
-            if (!ending()) {
-                return super.completeExceptionally(ex);
-            }
+            boolean ending = ending();
             try {
                 return super.completeExceptionally(ex);
             } finally {
-                ended();
+                if (ending) {
+                    ended();
+                }
             }
         }
 

@@ -114,7 +114,7 @@ public final class LeastLoadedPicker implements Picker {
             long last = cursor.get();
             int chosen = -1;
             long position = last;
-            if (simple && backends[slot(last + 1)].inFlight() == 0) {
+            if (!ramping && backends[slot(last + 1)].inFlight() == 0) {
                 // the common case at light load: the next in turn is idle, and an idle backend is never busy
                 chosen = slot(last + 1);
                 position = last + 1;
@@ -126,7 +126,7 @@ public final class LeastLoadedPicker implements Picker {
                 double sum = 0.0;
                 for (long p = last + 1, end = last + walk; p <= end; p++) {
                     int i = slot(p);
-                    double load = simple ? backends[i].inFlight() : backends[i].inFlight() / effectiveWeight(i, now, ramping);
+                    double load = load(i, now, ramping, simple);
                     sum += load;
                     if (best < 0 || load < lowest) {
                         best = i;
@@ -138,7 +138,7 @@ public final class LeastLoadedPicker implements Picker {
                 double limit = Math.max(lowest, busyRatio * sum / walk);
                 for (long p = last + 1, end = last + walk; p <= end; p++) {
                     int i = slot(p);
-                    double load = simple ? backends[i].inFlight() : backends[i].inFlight() / effectiveWeight(i, now, ramping);
+                    double load = load(i, now, ramping, simple);
                     if (load <= limit && (!ramping || Random64.weyl(p) * largest < ramp.factor(i, now))) {
                         chosen = i;
                         position = p;
@@ -160,6 +160,12 @@ public final class LeastLoadedPicker implements Picker {
     private int slot(long position) {
         int p = Math.floorMod(position, length);
         return schedule == null ? p : schedule[p];
+    }
+
+    /** Requests in flight per unit of effective weight; just the count when every weight is the same and none ramps. */
+    private double load(int i, long now, boolean ramping, boolean simple) {
+        long in = backends[i].inFlight();
+        return simple ? in : in / effectiveWeight(i, now, ramping);
     }
 
     private double effectiveWeight(int i, long now, boolean ramping) {
