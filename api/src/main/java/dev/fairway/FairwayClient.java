@@ -3,6 +3,7 @@ package dev.fairway;
 import dev.fairway.internal.ClientConfig;
 import dev.fairway.internal.Engine;
 import dev.fairway.internal.FacadeResponse;
+import dev.fairway.internal.MultiExchange;
 import dev.fairway.internal.OutlierDetection;
 import dev.fairway.internal.PropertyConfiguration;
 import dev.fairway.internal.SslParametersCopy;
@@ -190,13 +191,13 @@ public final class FairwayClient extends HttpClient {
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler)
             throws IOException, InterruptedException {
-        return engine.sendBlocking(request, responseBodyHandler);
+        return MultiExchange.send(engine, request, responseBodyHandler);
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
                                                             HttpResponse.BodyHandler<T> responseBodyHandler) {
-        return engine.send(request, responseBodyHandler);
+        return MultiExchange.sendAsync(engine, request, responseBodyHandler);
     }
 
     /**
@@ -207,7 +208,7 @@ public final class FairwayClient extends HttpClient {
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
                                                             HttpResponse.BodyHandler<T> responseBodyHandler,
                                                             HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
-        return engine.send(request, responseBodyHandler);
+        return MultiExchange.sendAsync(engine, request, responseBodyHandler);
     }
 
     @Override

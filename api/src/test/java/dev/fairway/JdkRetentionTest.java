@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the JDK's cleaner until the client's facade is unreachable. A body handler (or any dependent of the exchange) that
  * refers back to the client therefore makes the client uncollectable for good. Without a connect timeout the same
  * client is collected. Fairway's leaves are referred to by their exchanges, so a terminated leaf drops its client
- * ({@code Leaf.released()}); {@code LeakTest} runs with the default connect timeout.
+ * ({@code Leaves.released}); {@code LeakTest} runs with the default connect timeout.
  *
  * <p>If this test fails because the first case is collected too, the JDK has fixed it: the work-around may stay (it
  * costs nothing) but docs/operations.md's note should say from which version.

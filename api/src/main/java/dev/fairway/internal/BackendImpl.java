@@ -4,18 +4,17 @@ import dev.fairway.spi.Backend;
 import dev.fairway.spi.BackendAddress;
 import dev.fairway.spi.HealthCheck;
 import dev.fairway.spi.HealthState;
+import dev.fairway.spi.Scheduler;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One address of a target: its live load, its health, its concurrency limit with a short queue, and its leaves
- * (one current leaf per {@link Mode}, plus a successor while a recycle is warming up).
+ * One address of a target: its live load, its health, its concurrency limit with a short queue. Its leaves are
+ * {@link Leaves}' business.
  */
 final class BackendImpl implements Backend {
 
@@ -27,7 +26,8 @@ final class BackendImpl implements Backend {
     final AtomicLong failures = new AtomicLong();
     /** Health probes sent (pinned exchanges), counted apart from {@link #requests}. */
     final AtomicLong probes = new AtomicLong();
-    private final Slot[] slots = {new Slot(), new Slot()};
+    /** Its leaves; only {@link Leaves} reads or changes them. */
+    final Leaves.Slots leaves = new Leaves.Slots();
     private final ConcurrentLinkedQueue<Waiter> queue = new ConcurrentLinkedQueue<>();
     private volatile BackendAddress address;
     private volatile HealthState health = HealthState.UNKNOWN;
@@ -35,7 +35,6 @@ final class BackendImpl implements Backend {
     private volatile int limit;
     private int successesAtLimit; // guarded by this
     volatile long lastRequestSent;
-    private boolean removed; // guarded by this
     HealthCheck healthCheck; // guarded by pool
     // passive outlier detection: counts since the last sweep, failures in a row, ejection state (guarded by pool)
     final AtomicLong intervalSuccesses = new AtomicLong();
@@ -51,12 +50,6 @@ final class BackendImpl implements Backend {
     volatile boolean refused;
     /** Tells one refusal's end-of-quarantine timer from the next's; guarded by pool. */
     long refusals;
-
-    /** The leaves of one mode: the one taking requests, and its warming successor. */
-    private static final class Slot {
-        volatile Leaf current;
-        volatile Leaf successor;
-    }
 
     /** A request waiting for a free place under the concurrency limit. */
     static final class Waiter {
@@ -76,12 +69,19 @@ final class BackendImpl implements Backend {
         }
     }
 
-    BackendImpl(TargetPool pool, BackendAddress address, long now) {
+    private final int maxConcurrency;
+    private final Executor executor;
+    private final Scheduler scheduler;
+
+    BackendImpl(TargetPool pool, BackendAddress address, long now, int maxConcurrency, Executor executor, Scheduler scheduler) {
         this.pool = pool;
         this.address = address;
         this.usableSince = now;
         this.lastRequestSent = now;
-        this.limit = pool.engine.config().maxConcurrency();
+        this.maxConcurrency = maxConcurrency;
+        this.limit = maxConcurrency;
+        this.executor = executor;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -173,7 +173,7 @@ final class BackendImpl implements Backend {
         Waiter waiter = new Waiter(admitted);
         queue.add(waiter);
         try {
-            pool.engine.scheduler().schedule(() -> {
+            scheduler.schedule(() -> {
                 if (waiter.expire()) {
                     queue.remove(waiter);
                     onTimeout.run();
@@ -202,7 +202,7 @@ final class BackendImpl implements Backend {
                 }
                 continue;
             }
-            pool.engine.run(waiter.admitted);
+            run(waiter.admitted);
         }
     }
 
@@ -225,10 +225,9 @@ final class BackendImpl implements Backend {
 
     /** An exchange succeeded: after as many successes as the limit, allow one more concurrent request. */
     void succeeded() {
-        int configured = pool.engine.config().maxConcurrency();
-        if (limit < configured) {
+        if (limit < maxConcurrency) {
             synchronized (this) {
-                if (limit < configured && ++successesAtLimit >= limit) {
+                if (limit < maxConcurrency && ++successesAtLimit >= limit) {
                     limit++;
                     successesAtLimit = 0;
                 }
@@ -237,166 +236,27 @@ final class BackendImpl implements Backend {
         }
     }
 
-    // ---- leaves
-
     /**
-     * The leaf a request of {@code mode} should use: the warming successor for the first request after a recycle
-     * began (that request connects it), otherwise the current leaf, created on first use.
+     * The backend is gone: the requests queued for a place each take one anyway (their release gives it back), find
+     * the backend's leaves retired and move on.
      */
-    Leaf leaf(Mode mode) throws IOException {
-        Slot slot = slots[mode.ordinal()];
-        Leaf successor = slot.successor;
-        if (successor != null && successor.claimProbe()) {
-            return successor;
-        }
-        Leaf leaf = slot.current;
-        if (leaf != null) {
-            return leaf;
-        }
-        synchronized (this) {
-            leaf = slot.current;
-            if (leaf == null) {
-                if (removed) {
-                    throw new IOException("backend " + address.authority() + " of " + pool.target + " was removed");
-                }
-                leaf = pool.engine.createLeaf(this, mode, null);
-                slot.current = leaf;
-            }
-            return leaf;
-        }
-    }
-
-    /**
-     * Starts replacing {@code leaf}: a successor is created and takes the next request; once that request has
-     * reached the server the successor takes over and {@code leaf} drains. Does nothing if {@code leaf} is not
-     * current or a replacement is already warming.
-     */
-    void recycle(Leaf leaf, String reason) {
-        Slot slot = slots[leaf.mode.ordinal()];
-        Leaf successor;
-        synchronized (this) {
-            if (!removed && slot.successor == leaf) {
-                // its terms ran out while it was still warming up: replace it as soon as it has taken over
-                leaf.expiredWhileWarming = reason;
-                return;
-            }
-            if (removed || slot.current != leaf || slot.successor != null) {
-                return;
-            }
-            try {
-                successor = pool.engine.createLeaf(this, leaf.mode, new Leaf.Replacing(leaf, reason));
-            } catch (IOException e) {
-                return; // shutting down
-            } catch (RuntimeException | OutOfMemoryError e) {
-                // No successor now (out of threads or descriptors, say): the current leaf keeps serving, and the
-                // replacement is tried again later. Never the caller's failure: this runs on a request's path.
-                LOG.log(System.Logger.Level.WARNING, "could not build a successor for " + leaf + " (" + reason + "): " + e
-                        + "; it keeps serving, and the replacement is tried again later");
-                pool.engine.retryRecycleLater(this, new Leaf.Replacing(leaf, reason));
-                return;
-            }
-            slot.successor = successor;
-        }
-        // Without traffic nobody warms the successor; it takes over anyway after a while, so that no connection of the
-        // old leaf (a long stream, say) outlives its age by more than that and the drain grace.
-        Duration wait = leaf.terms.drainGrace().compareTo(Duration.ofSeconds(10)) < 0 ? leaf.terms.drainGrace() : Duration.ofSeconds(10);
-        try {
-            pool.engine.scheduler().schedule(() -> {
-                if (successor.claimProbe()) {
-                    promote(successor);
-                }
-            }, wait.isZero() ? Duration.ofMillis(1) : wait);
-        } catch (RuntimeException rejected) {
-            // shutting down: the leaves are being drained anyway
-        }
-    }
-
-    /** The successor's first exchange reached the server: it becomes current and its predecessor drains. */
-    void promote(Leaf successor) {
-        Slot slot = slots[successor.mode.ordinal()];
-        Leaf old;
-        synchronized (this) {
-            if (slot.successor != successor) {
-                return;
-            }
-            old = slot.current;
-            slot.current = successor;
-            slot.successor = null;
-            successor.promoted = true;
-            successor.replacing = null;
-        }
-        if (old != null) {
-            pool.engine.drain(old, successor.replacedFor);
-        }
-        String expired = successor.expiredWhileWarming;
-        if (expired != null) {
-            recycle(successor, expired);
-        }
-    }
-
-    /** The successor could not connect: drop it, keep the current leaf, and try again later. */
-    void abandon(Leaf successor) {
-        Slot slot = slots[successor.mode.ordinal()];
-        Leaf.Replacing replacing;
-        synchronized (this) {
-            replacing = successor.replacing;
-            if (slot.successor != successor || replacing == null) {
-                return;
-            }
-            slot.successor = null;
-            successor.replacing = null;
-        }
-        pool.engine.drain(successor, "replacement failed");
-        pool.engine.retryRecycleLater(this, replacing);
-    }
-
-    /** Retires every leaf for good: no new leaf will be created. */
-    void remove(String reason) {
-        List<Leaf> retired = new ArrayList<>();
-        synchronized (this) {
-            removed = true;
-            for (Slot slot : slots) {
-                if (slot.current != null) {
-                    retired.add(slot.current);
-                    slot.current = null;
-                }
-                if (slot.successor != null) {
-                    retired.add(slot.successor);
-                    slot.successor = null;
-                }
-            }
-        }
-        retired.forEach(l -> pool.engine.drain(l, reason));
+    void removed() {
         Waiter waiter;
         while ((waiter = queue.poll()) != null) {
             if (waiter.admit()) {
-                // it holds a place like any admitted waiter (its release gives it back), finds the backend removed and
-                // moves on
                 inFlight.incrementAndGet();
-                pool.engine.run(waiter.admitted);
+                run(waiter.admitted);
             }
         }
     }
 
-    /** Leaves open (current and warming), for the snapshot. */
-    int leavesOpen() {
-        int n = 0;
-        for (Slot slot : slots) {
-            n += (slot.current != null ? 1 : 0) + (slot.successor != null ? 1 : 0);
+    /** Runs an admitted waiter on the executor, or here if the executor refuses it (shut down, or out of threads). */
+    private void run(Runnable admitted) {
+        try {
+            executor.execute(admitted);
+        } catch (RuntimeException | OutOfMemoryError rejected) {
+            admitted.run();
         }
-        return n;
-    }
-
-    /** The current leaves, for the snapshot. */
-    List<Leaf> currentLeaves() {
-        List<Leaf> list = new ArrayList<>(2);
-        for (Slot slot : slots) {
-            Leaf l = slot.current;
-            if (l != null) {
-                list.add(l);
-            }
-        }
-        return list;
     }
 
     int queued() {

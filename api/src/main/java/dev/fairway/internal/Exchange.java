@@ -1,674 +1,269 @@
 package dev.fairway.internal;
 
-import dev.fairway.NoBackendException;
 import dev.fairway.spi.Target;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.CookieHandler;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
- * One call of {@code sendAsync}: picks a backend for each hop, retries once on another backend when the request
- * never reached a server, follows redirects, and completes the caller's future with a {@link FacadeResponse}.
- *
- * <p>State changes happen in sequence (each step starts from the completion of the previous one), so plain fields
- * suffice; the future's completion publishes them.
+ * One attempt of a request on one leaf, as the JDK's {@code Exchange} is one of a {@code MultiExchange}: the request
+ * the leaf sends, the body handler the leaf sees (which runs the cookie and redirect steps at the headers), and the
+ * body subscriber that releases the backend's place when the body completes, fails or is cancelled. One object per
+ * attempt keeps the request path to a single allocation of Fairway's own. It calls nothing of {@link MultiExchange},
+ * which reads the attempt's outcome from it when the leaf's future completes.
  *
  * @param <T> the body type
  */
-final class Exchange<T> {
+final class Exchange<T>
+        implements HttpResponse.BodyHandler<T>, HttpResponse.BodySubscriber<T>, Flow.Subscription {
 
-    private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
-    private static final int MAX_RESENDS = 10;
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(Exchange.class, "released", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final BackendImpl backend;
+    final Leaves.Leaf leaf;
+    private final Leaves leaves;
+    /** The hop's request, with its logical URI. */
+    final HttpRequest request;
+    private final HttpResponse.BodyHandler<T> handler;
+    private final HttpClient.Redirect redirect;
+    private final CookieHandler cookies;
+    /** A health probe: it took no place under the limit, and its outcome teaches neither the picker nor the counts. */
+    private final boolean probe;
+    private volatile HttpResponse.BodySubscriber<T> delegate;
+    private volatile Flow.Subscription upstream;
+    private volatile int released;
+    private volatile boolean aborted;
+    private volatile boolean reported;
+    private final long startNanos;
+    volatile URI redirectTo;
     /**
-     * How many other backends one hop tries after failures that prove the request was never sent
-     * ({@link SendFailure#notSent()}), after an idempotent request's lost connection or after a full queue: never one
-     * already tried.
+     * The caller's subscriber went to the leaf unwrapped (see {@link #completesWithTheExchange}): the exchange's end
+     * is the body's end, and {@link MultiExchange} releases the load then.
      */
-    static final int MAX_OTHER_BACKENDS = 3;
-    private static final int MAX_STREAM_REQUEUES = 200;
-    private static final int MAX_REDIRECTS = Integer.getInteger("jdk.httpclient.redirects.retrylimit", 5);
-    private static final Set<String> CROSS_ORIGIN_DROPPED = caseInsensitive("Authorization", "Cookie", "Origin", "Referer", "Host");
+    volatile boolean direct;
+    /** Set when the response headers arrived: a failure after that is not one "before the response". */
+    volatile boolean responded;
 
-    final Engine engine;
-    final HttpResponse.BodyHandler<T> handler;
-    final Result<T> result;
-    private final BackendImpl pinned;
-    private final HttpClient.Redirect policy;
-    private HttpRequest hop;
-    private Target target;
-    private TargetPool pool;
-    private int redirects;
-    /** The backends this hop already tried, once a retry was needed; {@code null} before (no allocation per request). */
-    private List<BackendImpl> tried;
-    private int resends;
-    private int streamRequeues;
-    private boolean rebuiltPool; // the hop already moved once to a pool built anew after idle eviction
-    private FacadeResponse<T> previous;
-    private volatile CompletableFuture<?> current;
     /**
-     * The thread blocked in {@code FairwayClient.send} for this exchange while its first steps run on it, else
-     * {@code null}. Only that thread's reads matter (any other thread sees {@code null} or a thread not its own), so
-     * the field needs no synchronisation.
+     * The JDK's own subscribers whose body is complete when the exchange's future completes ({@code ofString},
+     * {@code ofByteArray}, {@code discarding}, {@code replacing}, {@code ofByteArrayConsumer}). The JDK calls their
+     * {@code getBody} inline, but any other subscriber's (such as a wrapper) through the executor: one more thread
+     * hand-off per response. A JDK whose classes differ only falls back to wrapping.
      */
-    private Thread blockingCaller;
-    /** Set when the blocking caller was interrupted inside the leaf's {@code send}. */
-    private boolean interrupted;
+    private static final java.util.Set<Class<?>> COMPLETE_WITH_EXCHANGE = java.util.Set.of(
+            HttpResponse.BodySubscribers.discarding().getClass(),
+            HttpResponse.BodySubscribers.ofByteArray().getClass(),
+            HttpResponse.BodySubscribers.ofByteArrayConsumer(bytes -> { }).getClass());
 
-    Exchange(Engine engine, HttpRequest request, HttpResponse.BodyHandler<T> handler, BackendImpl pinned) {
-        this.engine = engine;
+    /**
+     * @param backend    the backend, whose place under the limit the caller took (none for a probe)
+     * @param leaf       the leaf of that backend that sends it
+     * @param leaves     the leaves' owner, told when a warming leaf reaches the server
+     * @param request    the hop's request, with its logical URI
+     * @param handler    the caller's body handler
+     * @param redirect   the hop's redirect policy ({@link Redirects#policy})
+     * @param cookies    the cookie handler, or {@code null}
+     * @param probe      whether it is a health probe
+     * @param startNanos now, on the client's ticker
+     */
+    Exchange(BackendImpl backend, Leaves.Leaf leaf, Leaves leaves, HttpRequest request, HttpResponse.BodyHandler<T> handler,
+             HttpClient.Redirect redirect, CookieHandler cookies, boolean probe, long startNanos) {
+        this.backend = backend;
+        this.leaf = leaf;
+        this.leaves = leaves;
+        this.request = request;
         this.handler = handler;
-        this.pinned = pinned;
-        this.policy = pinned == null ? engine.config().redirect() : HttpClient.Redirect.NEVER;
-        this.hop = request;
-        this.result = new Result<>(this);
-    }
-
-    /** Starts the first hop. */
-    CompletableFuture<HttpResponse<T>> start() {
-        if (!refusedAfterShutdown()) {
-            nextHop();
-        }
-        return result;
-    }
-
-    /**
-     * Fails a caller's request sent after {@code shutdown()}, as the JDK's client does; requests sent before it (and
-     * their retries and redirects) go on. Health probes go on while their pool is open.
-     *
-     * @return whether the request was refused
-     */
-    private boolean refusedAfterShutdown() {
-        if (pinned != null || !engine.isShutdown()) {
-            return false;
-        }
-        try {
-            result.completeExceptionally(Engine.closed(Target.of(hop.uri())));
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e); // not a URI Fairway could have sent: say that instead
-        }
-        return true;
-    }
-
-    /**
-     * Starts the first hop for a caller that blocks until the response: while the steps run on the caller's thread,
-     * each leaf is called through its blocking {@code send}, which runs the exchange inline as far as the JDK can.
-     * {@code sendAsync} would start the exchange on the executor and complete its future through the common pool: two
-     * more thread hand-offs per request. Steps that run later on other threads (after a queue wait, say) send
-     * asynchronously as usual.
-     *
-     * @return the caller's future, usually complete already
-     * @throws InterruptedException if the caller was interrupted while a leaf was sending; the exchange is cancelled
-     */
-    CompletableFuture<HttpResponse<T>> startBlocking() throws InterruptedException {
-        if (refusedAfterShutdown()) {
-            return result;
-        }
-        blockingCaller = Thread.currentThread();
-        try {
-            nextHop();
-        } finally {
-            blockingCaller = null;
-        }
-        if (interrupted) {
-            result.cancel(true);
-            throw new InterruptedException();
-        }
-        return result;
-    }
-
-    private void nextHop() {
-        if (result.isDone()) {
-            return;
-        }
-        BackendImpl backend;
-        try {
-            target = Target.of(hop.uri());
-            pool = pinned != null ? pinned.pool : engine.pool(target);
-            pool.touch();
-            backend = pinned != null ? pinned : pool.pick(hop);
-            if (backend == null && pinned == null && pool.isEvicted()) {
-                // the idle pool was released just now: build it again
-                pool = engine.pool(target);
-                pool.touch();
-                backend = pool.pick(hop);
-            }
-        } catch (IOException | RuntimeException e) {
-            result.completeExceptionally(e);
-            return;
-        }
-        if (backend != null) {
-            send(backend);
-        } else if (pool.settled().isDone()) {
-            failNoBackend(false);
+        this.redirect = redirect;
+        this.cookies = cookies;
+        this.probe = probe;
+        this.startNanos = startNanos;
+        if (probe) {
+            backend.probes.incrementAndGet();
         } else {
-            awaitFirstResolution();
-        }
-    }
-
-    private void awaitFirstResolution() {
-        Duration wait = resolutionWait();
-        CompletableFuture<Boolean> woken = new CompletableFuture<>();
-        Future<?> timer = engine.scheduler().schedule(() -> woken.complete(false), wait);
-        pool.settled().whenComplete((v, e) -> woken.complete(true));
-        current = woken;
-        woken.whenComplete((settled, e) -> {
-            timer.cancel(false);
-            if (result.isDone()) {
-                return;
-            }
-            try {
-                BackendImpl backend = pool.pick(hop);
-                if (backend != null) {
-                    send(backend);
-                } else {
-                    failNoBackend(!settled);
-                }
-            } catch (Throwable t) {
-                engine.failAsync(result, t);
-            }
-        });
-    }
-
-    private Duration resolutionWait() {
-        Duration resolveTimeout = engine.config().resolveTimeout();
-        return hop.timeout().filter(t -> t.compareTo(resolveTimeout) < 0).orElse(resolveTimeout);
-    }
-
-    private void failNoBackend(boolean timedOut) {
-        NoBackendException e = timedOut
-                ? new NoBackendException(target, NoBackendException.Reason.NOT_RESOLVED_YET, "no backend for " + target
-                        + ": resolver '" + engine.config().resolver().provider().name() + "' has not answered within "
-                        + resolutionWait().toMillis() + " ms; check the host name and the resolver, or raise the request timeout", null)
-                : pool.noBackend();
-        engine.noBackend(e);
-        engine.failAsync(result, e);
-    }
-
-    /** Sends to {@code backend} once it has a free place under its concurrency limit, queueing briefly if not. */
-    private void send(BackendImpl backend) {
-        // A health probe takes no place under the traffic's limit and never queues behind it: a backend that is busy
-        // but answers its health endpoint at once must stay healthy.
-        if (pinned != null || backend.tryAcquire()) {
-            sendAcquired(backend);
-        } else {
-            backend.enqueue(() -> sendAcquired(backend), queueWait(), () -> saturated(backend));
-        }
-    }
-
-    /** Gives back the place {@link #send} took: none for a health probe. */
-    private void releasePlace(BackendImpl backend) {
-        if (pinned == null) {
-            backend.release();
-        }
-    }
-
-    private Duration queueWait() {
-        return hop.timeout().orElse(engine.config().queueTimeout());
-    }
-
-    /** No place freed up on {@code backend} in time: another backend, once, or a clear error. */
-    private void saturated(BackendImpl backend) {
-        IOException e = new IOException("backend " + backend.address().authority() + " of " + target + " is saturated: "
-                + backend.inFlight() + " requests in flight (limit " + backend.limit() + ") and this request waited "
-                + queueWait().toMillis() + " ms; raise maxConcurrencyPerBackend or the request timeout, or add backends");
-        try {
-            if (!result.isDone() && sendElsewhere(backend, e)) {
-                return;
-            }
-            engine.failAsync(result, e);
-        } catch (Throwable t) {
-            engine.failAsync(result, t);
-        }
-    }
-
-    private void sendAcquired(BackendImpl backend) {
-        if (result.isDone()) {
-            releasePlace(backend);
-            return;
-        }
-        Dispatch<T> dispatch;
-        HttpRequest leafRequest;
-        try {
-            Mode mode = engine.modeFor(target, hop);
-            Leaf leaf = backend.leaf(mode);
-            leafRequest = engine.leafRequest(hop, target, backend, mode);
-            dispatch = new Dispatch<>(this, backend, leaf, hop);
-        } catch (IOException | RuntimeException e) {
-            releasePlace(backend);
-            failed(backend, e, SendFailure.of(e, null), true);
-            return;
-        } catch (Error e) {
-            // no leaf could be built (out of threads, say): the place goes back, the caller learns why
-            releasePlace(backend);
-            engine.failAsync(result, e);
-            return;
-        }
-        if (blockingCaller == Thread.currentThread()) {
-            sendBlocking(dispatch, leafRequest);
-            return;
-        }
-        CompletableFuture<HttpResponse<T>> future;
-        try {
-            future = dispatch.leaf.client().sendAsync(leafRequest, dispatch);
-        } catch (IOException e) {
-            future = CompletableFuture.failedFuture(e);
-        } catch (RuntimeException e) {
-            dispatch.release();
-            result.completeExceptionally(e);
-            return;
-        }
-        // Counted once the leaf has accepted the exchange: retiring the leaf now lets this exchange finish.
-        dispatch.leaf.countRequest();
-        current = future;
-        if (result.isCancelled()) {
-            future.cancel(true);
-        }
-        future.whenComplete(dispatch);
-    }
-
-    /**
-     * {@link #sendAcquired}'s ending for a blocking caller on its own thread: the leaf's {@code send} instead of
-     * {@code sendAsync}, its outcome handled exactly as the future's would be.
-     */
-    private void sendBlocking(Dispatch<T> dispatch, HttpRequest leafRequest) {
-        current = null;
-        // Counted before the leaf has the exchange (send returns only at the end): a retirement this triggers creates
-        // a successor and leaves the current leaf serving, so this exchange is not lost either way.
-        dispatch.leaf.countRequest();
-        HttpResponse<T> response;
-        try {
-            response = dispatch.leaf.client().send(leafRequest, dispatch);
-        } catch (Throwable e) {
-            // A retry or resend goes asynchronously: the caller's stack does not grow with each attempt.
-            blockingCaller = null;
-            if (e instanceof InterruptedException) {
-                // The JDK cancelled its exchange; account for it as a cancelled future would, then let the caller throw.
-                interrupted = true;
-                completed(dispatch, null, new java.util.concurrent.CancellationException("interrupted"));
-            } else if (e instanceof RuntimeException && e.getCause() == null) {
-                // Rejected before sending, as sendAsync throws (the JDK's send rethrows a failed exchange's
-                // IllegalArgumentException or SecurityException as a new one with the original as cause): not the
-                // backend's fault.
-                dispatch.release();
-                result.completeExceptionally(e);
-            } else {
-                // IOException as the future's failure would be; anything else (an Error on the caller's stack, where
-                // the JDK connects inline) is never retried, but releases the place and fails the exchange.
-                completed(dispatch, null, e);
-            }
-            return;
-        }
-        completed(dispatch, response, null);
-    }
-
-    /** The leaf's future completed. */
-    void completed(Dispatch<T> dispatch, HttpResponse<T> response, Throwable failure) {
-        try {
-            complete(dispatch, response, failure);
-        } catch (Throwable t) {
-            // Nothing may escape: the leaf's future is not observed, so the caller would wait forever.
-            dispatch.abort();
-            engine.failAsync(result, t);
-        }
-    }
-
-    private void complete(Dispatch<T> dispatch, HttpResponse<T> response, Throwable failure) {
-        if (failure != null) {
-            Throwable cause = unwrap(failure);
-            if (result.isCancelled() || interrupted || cause instanceof CancellationException) {
-                // The caller gave up (cancelled the future, or was interrupted in send): nothing the backend did.
-                // Neither the picker, passive outlier detection nor the failure count hears of it.
-                dispatch.release();
-                if (!result.isDone() && !interrupted) {
-                    result.completeExceptionally(cause); // cancelled by something else: the caller still learns
-                }
-                return;
-            }
-            dispatch.report(-1);
-            dispatch.release();
-            if (dispatch.direct) {
-                cause = dispatch.explain(cause, "this body was still streaming"); // the headers had arrived
-            } else if (!dispatch.responded) {
-                cause = dispatch.explain(cause, "the response headers had not arrived");
-            } // else a wrapped subscriber's body failed, explained where it failed (Dispatch.onError)
-            if (reportsOutcomes()) {
-                dispatch.backend.failures.incrementAndGet(); // a failed probe is the health check's business
-            }
-            Leaf leaf = dispatch.leaf;
-            SendFailure outcome = SendFailure.of(cause, leaf);
-            if (!leaf.promoted && leaf.replacing != null) {
-                if (outcome.notSent()) {
-                    dispatch.backend.abandon(leaf); // the successor could not reach the server
-                } else {
-                    dispatch.backend.promote(leaf);
-                }
-            }
-            failed(dispatch.backend, cause, outcome, !dispatch.responded);
-            return;
-        }
-        if (dispatch.direct) {
-            dispatch.bodyCompleted(); // an unwrapped subscriber: its body ended with the exchange
-        }
-        if (dispatch.redirectTo != null) {
-            previous = new FacadeResponse<>(response, hop, previous, dispatch.backend.address(), false);
-            hop = redirected(hop, dispatch.redirectTo, response.statusCode());
-            redirects++;
-            tried = null;
-            nextHop();
-            return;
-        }
-        FacadeResponse<T> facade = new FacadeResponse<>(response, hop, previous, dispatch.backend.address(), true);
-        if (!result.complete(facade)) {
-            dispatch.abort(); // the caller cancelled or gave up meanwhile: nobody will read the body
+            backend.lastRequestSent = startNanos; // health probes are not traffic
+            backend.requests.incrementAndGet(); // the place under the concurrency limit was taken before
         }
     }
 
     /**
-     * One attempt failed: moves the request (queued again on the same backend, to a successor leaf, to a rebuilt pool
-     * or to another backend) when {@code failure} says that is safe, else fails the caller's future.
-     */
-    private void failed(BackendImpl backend, Throwable cause, SendFailure failure, boolean beforeResponse) {
-        if (failure == SendFailure.NOT_SENT_REFUSED && pinned == null) {
-            pool.refused(backend, cause); // out of rotation; the resolver may know that this address is gone
-        }
-        if (engine.poolsClosed() && failure.notSent() && !(cause instanceof NoBackendException)) {
-            result.completeExceptionally(Engine.closed(target)); // raced with shutdown(): say so, as for any new request
-            return;
-        }
-        if (failure == SendFailure.STREAM_LIMIT && streamRequeues < MAX_STREAM_REQUEUES) {
-            // The JDK refused to open another HTTP/2 stream before sending anything: learn the server's limit, queue.
-            streamRequeues++;
-            backend.lowerLimit();
-            send(backend);
-            return;
-        }
-        if (failure == SendFailure.NOT_SENT_LEAF_CLOSED && resends < MAX_RESENDS) {
-            // The leaf was retired (age, request budget) between the pick and the send: its successor takes the
-            // request, without spending the retry that protects against unreachable backends.
-            resends++;
-            send(backend);
-            return;
-        }
-        if (pinned == null && pool.isEvicted() && failure.notSent() && !rebuiltPool) {
-            // the idle pool was released between the pick and the send: the hop goes to the pool built anew
-            rebuiltPool = true;
-            tried = null;
-            nextHop();
-            return;
-        }
-        if (!result.isDone() && (failure.notSent() || (beforeResponse && idempotent(hop) && failure == SendFailure.CONNECTION_LOST))
-                && sendElsewhere(backend, cause)) {
-            return;
-        }
-        result.completeExceptionally(cause);
-    }
-
-    /**
-     * Sends this hop to a backend it has not tried yet, at most {@link #MAX_OTHER_BACKENDS} times per hop.
+     * The request a leaf sends: the hop's, re-addressed to the backend in {@link Mode#DIRECT}, with the cookie
+     * handler's cookies added.
      *
-     * @return {@code true} when it was sent elsewhere; {@code false} when the caller should fail the hop
+     * @param request the hop's request, with its logical URI
+     * @param target  the hop's target
+     * @param backend the backend
+     * @param leaf    the backend's leaf that sends it
+     * @param cookies the cookie handler, or {@code null}
+     * @return the leaf's request
+     * @throws IOException the cookie handler's failure
      */
-    private boolean sendElsewhere(BackendImpl backend, Throwable cause) {
-        if (pinned != null) {
-            return false;
+    static HttpRequest leafRequest(HttpRequest request, Target target, BackendImpl backend, Leaves.Leaf leaf, CookieHandler cookies)
+            throws IOException {
+        Map<String, List<String>> added = cookies == null ? Map.of() : Cookies.forRequest(cookies, request);
+        if (leaf.mode == Mode.PROXY && added.isEmpty()) {
+            return request; // the URI stays logical: the leaf's proxy is the backend
         }
-        if (tried == null) {
-            tried = new java.util.ArrayList<>(MAX_OTHER_BACKENDS + 1);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> true);
+        if (leaf.mode == Mode.DIRECT) {
+            URI uri = request.uri();
+            String rawPath = uri.getRawPath() == null ? "" : uri.getRawPath();
+            String rawQuery = uri.getRawQuery();
+            builder.uri(URI.create(target.scheme() + "://" + backend.address().authority() + rawPath + (rawQuery == null ? "" : "?" + rawQuery)));
+            if (target.secure() && request.version().orElse(leaf.version) == HttpClient.Version.HTTP_1_1 && HostHeader.ALLOWED) {
+                builder.setHeader("Host", uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
+            }
         }
-        if (!tried.contains(backend)) {
-            tried.add(backend);
-        }
-        if (tried.size() > MAX_OTHER_BACKENDS) {
-            return false;
-        }
-        BackendImpl other = pool.pickOther(hop, tried);
-        if (other == null) {
-            return false;
-        }
-        LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " never reached "
-                + backend.address().authority() + " (" + cause + "); trying " + other.address().authority());
-        send(other);
-        return true;
-    }
-
-    /**
-     * Whether {@code request}'s method is idempotent (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE, PUT, DELETE), so
-     * that it may be sent again after its connection was lost before the response, as the JDK itself does once.
-     */
-    static boolean idempotent(HttpRequest request) {
-        return switch (request.method()) {
-            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
-            default -> false;
-        };
-    }
-
-    /** Health probes and other pinned exchanges do not teach the picker. */
-    boolean reportsOutcomes() {
-        return pinned == null;
-    }
-
-    void cancelled() {
-        CompletableFuture<?> c = current;
-        if (c != null) {
-            c.cancel(true);
-        }
-    }
-
-    /** Passes the response cookies of a hop to the cookie handler, with the logical URI. */
-    void storeCookies(HttpRequest request, HttpResponse.ResponseInfo info) {
-        if (pinned == null) {
-            engine.config().cookieHandler().ifPresent(handler -> {
-                try {
-                    handler.put(request.uri(), info.headers().map());
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "cookie handler failed to store the cookies of " + request.uri(), e);
-                }
-            });
-        }
-    }
-
-    /** The URI to follow for this response, or {@code null} when it is returned to the caller. */
-    URI redirectTarget(HttpRequest request, HttpResponse.ResponseInfo info) {
-        if (policy == HttpClient.Redirect.NEVER || !isRedirect(info.statusCode()) || redirects + 1 >= MAX_REDIRECTS) {
-            return null;
-        }
-        Optional<String> location = info.headers().firstValue("Location");
-        if (location.isEmpty()) {
-            return null;
-        }
-        URI next;
-        try {
-            next = request.uri().resolve(URI.create(location.get()));
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "not following invalid Location '" + location.get() + "' of " + request.uri());
-            return null;
-        }
-        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
-            return null;
-        }
-        if (policy == HttpClient.Redirect.NORMAL && !scheme.equals(request.uri().getScheme().toLowerCase(Locale.ROOT))
-                && !scheme.equals("https")) {
-            return null;
-        }
-        try {
-            Target.of(next);
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "not following Location '" + location.get() + "' of " + request.uri() + ": " + e.getMessage());
-            return null;
-        }
-        return next;
-    }
-
-    private static boolean isRedirect(int status) {
-        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-    }
-
-    /** The next hop's request, as the JDK builds it: method and body per status, origin-bound headers dropped. */
-    private static HttpRequest redirected(HttpRequest request, URI next, int status) {
-        String method = switch (status) {
-            case 301, 302 -> request.method().equals("POST") ? "GET" : request.method();
-            case 303 -> "GET";
-            default -> request.method();
-        };
-        boolean sameOrigin = Target.of(next).equals(Target.of(request.uri()));
-        HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> sameOrigin || !CROSS_ORIGIN_DROPPED.contains(name))
-                .uri(next);
-        boolean keepBody = status != 303 && method.equals(request.method());
-        if (!keepBody) {
-            builder.method(method, HttpRequest.BodyPublishers.noBody());
-        }
+        Cookies.add(builder, added);
         return builder.build();
     }
 
-    private static Set<String> caseInsensitive(String... names) {
-        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        set.addAll(List.of(names));
-        return set;
+    /** Whether it is a health probe. */
+    boolean probe() {
+        return probe;
     }
 
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    /** Adds the cookie handler's cookies for {@code uri} to a leaf request. */
-    static void addCookies(HttpRequest.Builder builder, Map<String, List<String>> cookies) {
-        cookies.forEach((name, values) -> {
-            if (name.equalsIgnoreCase("Cookie") || name.equalsIgnoreCase("Cookie2")) {
-                for (String value : values) {
-                    builder.header(name, value);
-                }
-            }
-        });
-    }
-
-    static boolean hasCookies(Map<String, List<String>> cookies) {
-        for (Map.Entry<String, List<String>> e : cookies.entrySet()) {
-            if ((e.getKey().equalsIgnoreCase("Cookie") || e.getKey().equalsIgnoreCase("Cookie2")) && !e.getValue().isEmpty()) {
-                return true;
+    /** Releases the backend's place, once. */
+    void release() {
+        if (RELEASED.compareAndSet(this, 0, 1)) {
+            if (!probe) {
+                backend.release(); // a health probe took no place (MultiExchange.send)
             }
         }
-        return false;
-    }
-
-    static HttpHeaders emptyHeaders() {
-        return HttpHeaders.of(Map.of(), (a, b) -> true);
     }
 
     /**
-     * The caller's future: cancelling it aborts the exchange in flight. The engine counts the exchange as ended just
-     * before the future completes, so that a caller's callback may close the client without waiting for itself.
+     * Tells the picker and outlier detection how the exchange went, once: at the response headers (the status), or
+     * at the failure ({@code -1}).
      */
-    static final class Result<T> extends CompletableFuture<HttpResponse<T>> {
-        private final Exchange<T> exchange;
-        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
-
-        Result(Exchange<T> exchange) {
-            this.exchange = exchange;
-            exchange.engine.exchangeStarted();
-        }
-
-        /**
-         * Whether this call ends the exchange; then the engine counts it as completing on this thread until
-         * {@link #ended()}, so that termination waits for the future to be complete, while a callback of this very
-         * future may still close the client without waiting for itself.
-         */
-        private boolean ending() {
-            if (ended.compareAndSet(false, true)) {
-                exchange.engine.completingHere(1);
-                return true;
-            }
-            return false;
-        }
-
-        private void ended() {
-            exchange.engine.completingHere(-1);
-            exchange.engine.exchangeEnded();
-        }
-
-        @Override
-        public boolean complete(HttpResponse<T> value) {
-            boolean ending = ending();
-            try {
-                return super.complete(value);
-            } finally {
-                if (ending) {
-                    ended();
-                }
-            }
-        }
-
-        @Override
-        public boolean completeExceptionally(Throwable ex) {
-            boolean ending = ending();
-            try {
-                return super.completeExceptionally(ex);
-            } finally {
-                if (ending) {
-                    ended();
-                }
-            }
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean ending = ending();
-            try {
-                boolean cancelled = super.cancel(mayInterruptIfRunning);
-                exchange.cancelled();
-                return cancelled;
-            } finally {
-                if (ending) {
-                    ended();
-                }
-            }
-        }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new Derived<>(exchange);
+    void report(int status) {
+        if (!reported && !probe) {
+            reported = true;
+            backend.pool.completed(backend, backend.pool.elapsedSince(startNanos), status);
         }
     }
 
-    /** A stage derived from the caller's future: as in the JDK, cancelling it cancels the exchange too. */
-    static final class Derived<U> extends CompletableFuture<U> {
-        private final Exchange<?> exchange;
-
-        Derived(Exchange<?> exchange) {
-            this.exchange = exchange;
+    /** Abandons the body (the caller no longer wants it) and releases. */
+    void abort() {
+        aborted = true;
+        Flow.Subscription s = upstream;
+        if (s != null) {
+            s.cancel();
         }
+        release();
+    }
 
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                exchange.cancelled();
+    // BodyHandler: called by the leaf when the response headers arrive.
+    @Override
+    public HttpResponse.BodySubscriber<T> apply(HttpResponse.ResponseInfo info) {
+        responded = true;
+        leaves.warmed(leaf, true); // a warming successor reached the server: it takes over
+        report(info.statusCode());
+        if (cookies != null) {
+            Cookies.store(cookies, request, info);
+        }
+        URI next = Redirects.target(redirect, request, info);
+        HttpResponse.BodySubscriber<T> subscriber;
+        if (next != null) {
+            redirectTo = next;
+            subscriber = HttpResponse.BodySubscribers.replacing(null);
+        } else {
+            subscriber = handler.apply(info);
+        }
+        delegate = subscriber;
+        if (completesWithTheExchange(subscriber)) {
+            direct = true;
+            return subscriber;
+        }
+        return this;
+    }
+
+    /** Whether {@code subscriber}'s body ends when the exchange does, so that it needs no wrapper to see the end. */
+    static boolean completesWithTheExchange(HttpResponse.BodySubscriber<?> subscriber) {
+        return subscriber != null && COMPLETE_WITH_EXCHANGE.contains(subscriber.getClass());
+    }
+
+    // BodySubscriber
+    @Override
+    public CompletionStage<T> getBody() {
+        return delegate.getBody();
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+        upstream = subscription;
+        if (aborted) {
+            // the caller gave up before the body started: nobody will read it
+            subscription.cancel();
+            release();
+        }
+        delegate.onSubscribe(this);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+        delegate.onNext(item);
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+        release();
+        delegate.onError(leaf.explain(throwable, "this body was still streaming"));
+    }
+
+    @Override
+    public void onComplete() {
+        bodyCompleted();
+        delegate.onComplete();
+    }
+
+    /** The body arrived whole: a success for outlier detection, and the end of the load. */
+    void bodyCompleted() {
+        backend.succeeded();
+        release();
+    }
+
+    // Subscription, as the caller's subscriber sees it
+    @Override
+    public void request(long n) {
+        upstream.request(n);
+    }
+
+    @Override
+    public void cancel() {
+        release();
+        upstream.cancel();
+    }
+
+    /** Whether this JVM lets requests set {@code Host} ({@code -Djdk.httpclient.allowRestrictedHeaders=host}). */
+    private static final class HostHeader {
+        static final boolean ALLOWED = probe();
+
+        private static boolean probe() {
+            try {
+                HttpRequest.newBuilder(URI.create("http://fairway.invalid/")).header("Host", "fairway.invalid");
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
             }
-            return cancelled;
-        }
-
-        @Override
-        public <V> CompletableFuture<V> newIncompleteFuture() {
-            return new Derived<>(exchange);
         }
     }
 }

@@ -1,5 +1,10 @@
 package dev.fairway.internal;
 
+import dev.fairway.spi.Target;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+
 /**
  * How a leaf reaches its backend.
  *
@@ -10,5 +15,18 @@ package dev.fairway.internal;
  */
 enum Mode {
     PROXY,
-    DIRECT
+    DIRECT;
+
+    /**
+     * The mode of a request to {@code target}.
+     *
+     * @param target         the request's target
+     * @param request        the request
+     * @param defaultVersion the client's HTTP version, for a request that sets none
+     * @return the mode
+     */
+    static Mode of(Target target, HttpRequest request, HttpClient.Version defaultVersion) {
+        HttpClient.Version version = request.version().orElse(defaultVersion);
+        return !target.secure() && version == HttpClient.Version.HTTP_1_1 ? PROXY : DIRECT;
+    }
 }

@@ -75,18 +75,18 @@ final class PinnedClient extends HttpClient {
 
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
-        return Engine.await(sendAsync(request, handler));
+        return MultiExchange.await(sendAsync(request, handler));
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-        return engine.sendPinned(backend, request, handler);
+        return MultiExchange.sendPinned(engine, backend, request, handler);
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
                                                             HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
-        return engine.sendPinned(backend, request, handler);
+        return MultiExchange.sendPinned(engine, backend, request, handler);
     }
 
     @Override

@@ -62,7 +62,7 @@ enum SendFailure {
 
     /**
      * The message of the {@link IOException} with which {@code jdk.internal.net.http.HttpClientImpl.sendAsync} fails
-     * a request to a client that is shut down ({@code shutdown()}, JDK 21+). A terminated {@link Leaf} fails with the
+     * a request to a client that is shut down ({@code shutdown()}, JDK 21+). A terminated {@link Leaves.Leaf} fails with the
      * same message.
      */
     static final String CLOSED = "closed";
@@ -100,8 +100,8 @@ enum SendFailure {
      * @param leaf  the leaf that had the request, or {@code null} when the attempt failed before one had it
      * @return the outcome
      */
-    static SendFailure of(Throwable cause, Leaf leaf) {
-        return of(cause, leaf != null, leaf != null && leaf.retired);
+    static SendFailure of(Throwable cause, Leaves.Leaf leaf) {
+        return of(cause, leaf != null, leaf != null && leaf.retired());
     }
 
     /**

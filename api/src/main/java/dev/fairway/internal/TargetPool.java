@@ -93,6 +93,11 @@ final class TargetPool implements Resolver.Listener {
         lastUsed = engine.ticker().read();
     }
 
+    /** Nanoseconds since {@code start}, on the client's ticker. */
+    long elapsedSince(long start) {
+        return engine.ticker().read() - start;
+    }
+
     long lastUsed() {
         return lastUsed;
     }
@@ -396,7 +401,7 @@ final class TargetPool implements Resolver.Listener {
             }
             for (BackendAddress a : next.values()) {
                 if (!backends.containsKey(Key.of(a))) {
-                    BackendImpl b = new BackendImpl(this, a, engine.ticker().read());
+                    BackendImpl b = new BackendImpl(this, a, engine.ticker().read(), engine.config().maxConcurrency(), engine.executor(), engine.scheduler());
                     backends.put(Key.of(a), b);
                     added.add(b);
                     addedAddresses.add(a);
@@ -412,7 +417,8 @@ final class TargetPool implements Resolver.Listener {
         events.forEach(engine.events()::emit);
         for (BackendImpl b : removed) {
             closeHealthCheck(b);
-            b.remove("backend removed");
+            engine.leaves().retireAll(b, "backend removed");
+            b.removed();
         }
         added.forEach(this::startHealthCheck);
         settled.complete(null);
@@ -642,7 +648,8 @@ final class TargetPool implements Resolver.Listener {
         resolver.close();
         for (BackendImpl b : all) {
             closeHealthCheck(b);
-            b.remove(reason);
+            engine.leaves().retireAll(b, reason);
+            b.removed();
         }
         settled.complete(null);
     }
@@ -655,11 +662,8 @@ final class TargetPool implements Resolver.Listener {
         String error;
         synchronized (this) {
             for (BackendImpl b : backends.values()) {
-                long oldest = Long.MAX_VALUE;
-                for (Leaf l : b.currentLeaves()) {
-                    oldest = Math.min(oldest, l.createdNanos);
-                }
-                int open = b.leavesOpen();
+                long oldest = engine.leaves().oldestCreated(b);
+                int open = engine.leaves().openCount(b);
                 leaves += open;
                 list.add(new dev.fairway.BackendSnapshot(b.address(), b.health(), b.ejected() || b.refused, b.inFlight(), b.queued(), b.limit(),
                         b.requests.get(), b.failures.get(), b.probes.get(), open,

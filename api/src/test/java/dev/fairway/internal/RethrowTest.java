@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class RethrowTest {
 
     private static void same(Throwable original, Class<?> expected) {
-        IOException thrown = Engine.rethrowable(new CompletionException(original));
+        IOException thrown = MultiExchange.rethrowable(new CompletionException(original));
         assertEquals(expected, thrown.getClass());
         assertEquals(original.getMessage(), thrown.getMessage());
         assertSame(original, thrown.getCause());
@@ -44,7 +44,7 @@ class RethrowTest {
     @Test
     void illegalArgumentStaysUnchecked() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Engine.rethrowable(new IllegalArgumentException("restricted header name: \"Host\"")));
+                () -> MultiExchange.rethrowable(new IllegalArgumentException("restricted header name: \"Host\"")));
         assertEquals("restricted header name: \"Host\"", e.getMessage());
     }
 }

@@ -65,7 +65,7 @@ class SendFailureTest {
             HttpResponse<String> r = client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).join();
             fail("sendAsync should have failed, got " + r.statusCode());
         } catch (CompletionException e) {
-            failures.add(Exchange.unwrap(e));
+            failures.add(MultiExchange.unwrap(e));
         }
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,710 @@
+package dev.fairway.internal;
+
+import dev.fairway.NoBackendException;
+import dev.fairway.spi.Target;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.CookieHandler;
+import java.net.ProtocolException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+
+/**
+ * One caller's request, as the JDK's {@code MultiExchange}: the entry of {@code send} and {@code sendAsync}, a
+ * backend picked for each hop, one {@link Exchange} per attempt, other backends tried when the request provably never
+ * reached a server, redirects followed, and the caller's future completed with a {@link FacadeResponse}.
+ *
+ * <p>Attempts happen in sequence (each starts from the completion of the previous one), so plain fields suffice; the
+ * futures' completions publish them. The leaf's future completes into {@link #accept}, never through the attempt.
+ *
+ * @param <T> the body type
+ */
+public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throwable> {
+
+    private static final System.Logger LOG = System.getLogger(MultiExchange.class.getName());
+    private static final int MAX_RESENDS = 10;
+    /**
+     * How many other backends one hop tries after failures that prove the request was never sent
+     * ({@link SendFailure#notSent()}), after an idempotent request's lost connection or after a full queue: never one
+     * already tried.
+     */
+    static final int MAX_OTHER_BACKENDS = 3;
+    private static final int MAX_STREAM_REQUEUES = 200;
+
+    final Engine engine;
+    private final Leaves leaves;
+    private final HttpResponse.BodyHandler<T> handler;
+    final Result<T> result;
+    private final BackendImpl pinned;
+    private final HttpClient.Redirect policy;
+    private final CookieHandler cookies;
+    /** The attempt whose leaf future is pending: one at a time. */
+    private Exchange<T> exchange;
+    private HttpRequest hop;
+    private Target target;
+    private TargetPool pool;
+    private int redirects;
+    /** The backends this hop already tried, once a retry was needed; {@code null} before (no allocation per request). */
+    private List<BackendImpl> tried;
+    private int resends;
+    private int streamRequeues;
+    private boolean rebuiltPool; // the hop already moved once to a pool built anew after idle eviction
+    private FacadeResponse<T> previous;
+    private volatile CompletableFuture<?> current;
+    /**
+     * The thread blocked in {@code FairwayClient.send} for this exchange while its first steps run on it, else
+     * {@code null}. Only that thread's reads matter (any other thread sees {@code null} or a thread not its own), so
+     * the field needs no synchronisation.
+     */
+    private Thread blockingCaller;
+    /** Set when the blocking caller was interrupted inside the leaf's {@code send}. */
+    private boolean interrupted;
+
+    private MultiExchange(Engine engine, HttpRequest request, HttpResponse.BodyHandler<T> handler, BackendImpl pinned) {
+        this.engine = engine;
+        this.leaves = engine.leaves();
+        this.handler = handler;
+        this.pinned = pinned;
+        this.policy = pinned == null ? engine.config().redirect() : HttpClient.Redirect.NEVER;
+        this.cookies = pinned == null ? engine.config().cookieHandler().orElse(null) : null;
+        this.hop = request;
+        this.result = new Result<>(this);
+    }
+
+    // ---- entry points
+
+    /**
+     * Sends a request through the balancer, as {@code HttpClient.sendAsync}.
+     *
+     * @param engine  the client
+     * @param request the caller's request
+     * @param handler the caller's body handler
+     * @param <T>     the body type
+     * @return the caller's future
+     * @throws IllegalArgumentException if the request URI is not an absolute http or https URI with a host
+     */
+    public static <T> CompletableFuture<HttpResponse<T>> sendAsync(Engine engine, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        checkArguments(request, handler);
+        return new MultiExchange<>(engine, request, handler, null).start();
+    }
+
+    /**
+     * Sends a request and waits for the response on the calling thread, as {@code HttpClient.send} does: the leaf
+     * is called through its own blocking {@code send} where the exchange starts on this thread (see
+     * {@link #startBlocking()}).
+     *
+     * @param engine  the client
+     * @param request the caller's request
+     * @param handler the caller's body handler
+     * @param <T>     the body type
+     * @return the response
+     * @throws IOException          the exchange's failure, mapped as {@code HttpClient.send} maps it
+     * @throws InterruptedException if interrupted; the exchange is cancelled
+     */
+    public static <T> HttpResponse<T> send(Engine engine, HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        checkArguments(request, handler);
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // before the exchange exists (and is counted)
+        }
+        CompletableFuture<HttpResponse<T>> future = new MultiExchange<>(engine, request, handler, null).startBlocking();
+        if (future.isDone() && !future.isCancelled()) {
+            // Answered (or failed) on this thread: an interrupt that came after the leaf returned stays set for the
+            // caller, as with HttpClient.send, and does not throw away a response whose body may still be open.
+            if (future.isCompletedExceptionally()) {
+                throw rethrowable(future.exceptionNow());
+            }
+            return future.resultNow();
+        }
+        return await(future);
+    }
+
+    /** Sends a request to one given backend, without redirects, cookies or retries (for health checks). */
+    static <T> CompletableFuture<HttpResponse<T>> sendPinned(Engine engine, BackendImpl backend, HttpRequest request,
+                                                             HttpResponse.BodyHandler<T> handler) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(handler, "responseBodyHandler");
+        return new MultiExchange<>(engine, request, handler, backend).start();
+    }
+
+    /**
+     * What {@code send} does with {@code sendAsync}'s future: waits, cancels it when interrupted, and rethrows a
+     * failure as the JDK's {@code HttpClient.send} does.
+     *
+     * @param future the exchange's future
+     * @param <T>    the body type
+     * @return the response
+     * @throws IOException          the exchange's failure
+     * @throws InterruptedException if interrupted while waiting; the exchange is cancelled
+     */
+    public static <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> future) throws IOException, InterruptedException {
+        if (Thread.interrupted()) {
+            future.cancel(true);
+            throw new InterruptedException();
+        }
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw rethrowable(e.getCause());
+        }
+    }
+
+    /**
+     * The exception {@code send} throws for a failed exchange: a new exception of the same kind with the caller's
+     * stack and the original as its cause, mapped exactly as the JDK's {@code HttpClient.send} does.
+     *
+     * @param failure the exchange's failure
+     * @return the exception to throw (runtime exceptions are thrown directly)
+     */
+    public static IOException rethrowable(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        String message = cause.getMessage();
+        if (cause instanceof IllegalArgumentException) {
+            throw new IllegalArgumentException(message, cause);
+        }
+        if (cause instanceof SecurityException) {
+            throw new SecurityException(message, cause);
+        }
+        IOException copy;
+        if (cause instanceof NoBackendException nb) {
+            return new NoBackendException(nb.target(), nb.reason(), nb.getMessage(), nb);
+        } else if (cause instanceof HttpConnectTimeoutException) {
+            copy = new HttpConnectTimeoutException(message);
+        } else if (cause instanceof HttpTimeoutException) {
+            copy = new HttpTimeoutException(message);
+        } else if (cause instanceof ConnectException) {
+            copy = new ConnectException(message);
+        } else if (cause instanceof SSLHandshakeException) {
+            return new SSLHandshakeException(message, cause);
+        } else if (cause instanceof SSLException) {
+            return new SSLException(message, cause);
+        } else if (cause instanceof ProtocolException) {
+            copy = new ProtocolException(message);
+        } else {
+            return new IOException(message, cause);
+        }
+        copy.initCause(cause);
+        return copy;
+    }
+
+    /** Checks a caller's arguments before anything is sent, as HttpClient does. */
+    private static void checkArguments(HttpRequest request, HttpResponse.BodyHandler<?> handler) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(handler, "responseBodyHandler");
+        Target.of(request.uri());
+    }
+
+    /** Starts the first hop. */
+    private CompletableFuture<HttpResponse<T>> start() {
+        if (!refusedAfterShutdown()) {
+            nextHop();
+        }
+        return result;
+    }
+
+    /**
+     * Fails a caller's request sent after {@code shutdown()}, as the JDK's client does; requests sent before it (and
+     * their retries and redirects) go on. Health probes go on while their pool is open.
+     *
+     * @return whether the request was refused
+     */
+    private boolean refusedAfterShutdown() {
+        if (pinned != null || !engine.isShutdown()) {
+            return false;
+        }
+        try {
+            result.completeExceptionally(Engine.closed(Target.of(hop.uri())));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e); // not a URI Fairway could have sent: say that instead
+        }
+        return true;
+    }
+
+    /**
+     * Starts the first hop for a caller that blocks until the response: while the steps run on the caller's thread,
+     * each leaf is called through its blocking {@code send}, which runs the exchange inline as far as the JDK can.
+     * {@code sendAsync} would start the exchange on the executor and complete its future through the common pool: two
+     * more thread hand-offs per request. Steps that run later on other threads (after a queue wait, say) send
+     * asynchronously as usual.
+     *
+     * @return the caller's future, usually complete already
+     * @throws InterruptedException if the caller was interrupted while a leaf was sending; the exchange is cancelled
+     */
+    private CompletableFuture<HttpResponse<T>> startBlocking() throws InterruptedException {
+        if (refusedAfterShutdown()) {
+            return result;
+        }
+        blockingCaller = Thread.currentThread();
+        try {
+            nextHop();
+        } finally {
+            blockingCaller = null;
+        }
+        if (interrupted) {
+            result.cancel(true);
+            throw new InterruptedException();
+        }
+        return result;
+    }
+
+    private void nextHop() {
+        if (result.isDone()) {
+            return;
+        }
+        BackendImpl backend;
+        try {
+            target = Target.of(hop.uri());
+            pool = pinned != null ? pinned.pool : engine.pool(target);
+            pool.touch();
+            backend = pinned != null ? pinned : pool.pick(hop);
+            if (backend == null && pinned == null && pool.isEvicted()) {
+                // the idle pool was released just now: build it again
+                pool = engine.pool(target);
+                pool.touch();
+                backend = pool.pick(hop);
+            }
+        } catch (IOException | RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        if (backend != null) {
+            send(backend);
+        } else if (pool.settled().isDone()) {
+            failNoBackend(false);
+        } else {
+            awaitFirstResolution();
+        }
+    }
+
+    private void awaitFirstResolution() {
+        Duration wait = resolutionWait();
+        CompletableFuture<Boolean> woken = new CompletableFuture<>();
+        Future<?> timer = engine.scheduler().schedule(() -> woken.complete(false), wait);
+        pool.settled().whenComplete((v, e) -> woken.complete(true));
+        current = woken;
+        woken.whenComplete((settled, e) -> {
+            timer.cancel(false);
+            if (result.isDone()) {
+                return;
+            }
+            try {
+                BackendImpl backend = pool.pick(hop);
+                if (backend != null) {
+                    send(backend);
+                } else {
+                    failNoBackend(!settled);
+                }
+            } catch (Throwable t) {
+                engine.failAsync(result, t);
+            }
+        });
+    }
+
+    private Duration resolutionWait() {
+        Duration resolveTimeout = engine.config().resolveTimeout();
+        return hop.timeout().filter(t -> t.compareTo(resolveTimeout) < 0).orElse(resolveTimeout);
+    }
+
+    private void failNoBackend(boolean timedOut) {
+        NoBackendException e = timedOut
+                ? new NoBackendException(target, NoBackendException.Reason.NOT_RESOLVED_YET, "no backend for " + target
+                        + ": resolver '" + engine.config().resolver().provider().name() + "' has not answered within "
+                        + resolutionWait().toMillis() + " ms; check the host name and the resolver, or raise the request timeout", null)
+                : pool.noBackend();
+        engine.noBackend(e);
+        engine.failAsync(result, e);
+    }
+
+    /** Sends to {@code backend} once it has a free place under its concurrency limit, queueing briefly if not. */
+    private void send(BackendImpl backend) {
+        // A health probe takes no place under the traffic's limit and never queues behind it: a backend that is busy
+        // but answers its health endpoint at once must stay healthy.
+        if (pinned != null || backend.tryAcquire()) {
+            sendAcquired(backend);
+        } else {
+            backend.enqueue(() -> sendAcquired(backend), queueWait(), () -> saturated(backend));
+        }
+    }
+
+    /** Gives back the place {@link #send} took, when no attempt has it yet: none for a health probe. */
+    private void releasePlace(BackendImpl backend) {
+        if (pinned == null) {
+            backend.release();
+        }
+    }
+
+    private Duration queueWait() {
+        return hop.timeout().orElse(engine.config().queueTimeout());
+    }
+
+    /** No place freed up on {@code backend} in time: another backend, once, or a clear error. */
+    private void saturated(BackendImpl backend) {
+        IOException e = new IOException("backend " + backend.address().authority() + " of " + target + " is saturated: "
+                + backend.inFlight() + " requests in flight (limit " + backend.limit() + ") and this request waited "
+                + queueWait().toMillis() + " ms; raise maxConcurrencyPerBackend or the request timeout, or add backends");
+        try {
+            if (!result.isDone() && sendElsewhere(backend, e)) {
+                return;
+            }
+            engine.failAsync(result, e);
+        } catch (Throwable t) {
+            engine.failAsync(result, t);
+        }
+    }
+
+    private void sendAcquired(BackendImpl backend) {
+        if (result.isDone()) {
+            releasePlace(backend);
+            return;
+        }
+        Exchange<T> attempt;
+        HttpRequest leafRequest;
+        try {
+            Leaves.Leaf leaf = leaves.leaf(backend, Mode.of(target, hop, engine.config().version()));
+            leafRequest = Exchange.leafRequest(hop, target, backend, leaf, cookies);
+            attempt = new Exchange<>(backend, leaf, leaves, hop, handler, Redirects.policy(policy, redirects), cookies,
+                    pinned != null, engine.ticker().read());
+        } catch (IOException | RuntimeException e) {
+            releasePlace(backend);
+            failed(backend, e, SendFailure.of(e, null), true);
+            return;
+        } catch (Error e) {
+            // no leaf could be built (out of threads, say): the place goes back, the caller learns why
+            releasePlace(backend);
+            engine.failAsync(result, e);
+            return;
+        }
+        exchange = attempt;
+        if (blockingCaller == Thread.currentThread()) {
+            sendBlocking(attempt, leafRequest);
+            return;
+        }
+        CompletableFuture<HttpResponse<T>> future;
+        try {
+            future = attempt.leaf.client().sendAsync(leafRequest, attempt);
+        } catch (IOException e) {
+            future = CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            attempt.release();
+            result.completeExceptionally(e);
+            return;
+        }
+        // Counted once the leaf has accepted the exchange: retiring the leaf now lets this exchange finish.
+        leaves.counted(attempt.leaf);
+        current = future;
+        if (result.isCancelled()) {
+            future.cancel(true);
+        }
+        future.whenComplete(this);
+    }
+
+    /**
+     * {@link #sendAcquired}'s ending for a blocking caller on its own thread: the leaf's {@code send} instead of
+     * {@code sendAsync}, its outcome handled exactly as the future's would be.
+     */
+    private void sendBlocking(Exchange<T> attempt, HttpRequest leafRequest) {
+        current = null;
+        // Counted before the leaf has the exchange (send returns only at the end): a retirement this triggers creates
+        // a successor and leaves the current leaf serving, so this exchange is not lost either way.
+        leaves.counted(attempt.leaf);
+        HttpResponse<T> response;
+        try {
+            response = attempt.leaf.client().send(leafRequest, attempt);
+        } catch (Throwable e) {
+            // A retry or resend goes asynchronously: the caller's stack does not grow with each attempt.
+            blockingCaller = null;
+            if (e instanceof InterruptedException) {
+                // The JDK cancelled its exchange; account for it as a cancelled future would, then let the caller throw.
+                interrupted = true;
+                completed(attempt, null, new CancellationException("interrupted"));
+            } else if (e instanceof RuntimeException && e.getCause() == null) {
+                // Rejected before sending, as sendAsync throws (the JDK's send rethrows a failed exchange's
+                // IllegalArgumentException or SecurityException as a new one with the original as cause): not the
+                // backend's fault.
+                attempt.release();
+                result.completeExceptionally(e);
+            } else {
+                // IOException as the future's failure would be; anything else (an Error on the caller's stack, where
+                // the JDK connects inline) is never retried, but releases the place and fails the exchange.
+                completed(attempt, null, e);
+            }
+            return;
+        }
+        completed(attempt, response, null);
+    }
+
+    /** The leaf's future of the pending attempt completed. */
+    @Override
+    public void accept(HttpResponse<T> response, Throwable failure) {
+        completed(exchange, response, failure);
+    }
+
+    private void completed(Exchange<T> attempt, HttpResponse<T> response, Throwable failure) {
+        try {
+            complete(attempt, response, failure);
+        } catch (Throwable t) {
+            // Nothing may escape: the leaf's future is not observed, so the caller would wait forever.
+            attempt.abort();
+            engine.failAsync(result, t);
+        }
+    }
+
+    private void complete(Exchange<T> attempt, HttpResponse<T> response, Throwable failure) {
+        if (failure != null) {
+            Throwable cause = unwrap(failure);
+            if (result.isCancelled() || interrupted || cause instanceof CancellationException) {
+                // The caller gave up (cancelled the future, or was interrupted in send): nothing the backend did.
+                // Neither the picker, passive outlier detection nor the failure count hears of it.
+                attempt.release();
+                if (!result.isDone() && !interrupted) {
+                    result.completeExceptionally(cause); // cancelled by something else: the caller still learns
+                }
+                return;
+            }
+            attempt.report(-1);
+            attempt.release();
+            if (attempt.direct) {
+                cause = attempt.leaf.explain(cause, "this body was still streaming"); // the headers had arrived
+            } else if (!attempt.responded) {
+                cause = attempt.leaf.explain(cause, "the response headers had not arrived");
+            } // else a wrapped subscriber's body failed, explained where it failed (Dispatch.onError)
+            if (!attempt.probe()) {
+                attempt.backend.failures.incrementAndGet(); // a failed probe is the health check's business
+            }
+            SendFailure outcome = SendFailure.of(cause, attempt.leaf);
+            leaves.warmed(attempt.leaf, !outcome.notSent()); // a warming successor that could not connect is dropped
+            failed(attempt.backend, cause, outcome, !attempt.responded);
+            return;
+        }
+        if (attempt.direct) {
+            attempt.bodyCompleted(); // an unwrapped subscriber: its body ended with the exchange
+        }
+        if (attempt.redirectTo != null) {
+            previous = new FacadeResponse<>(response, hop, previous, attempt.backend.address(), false);
+            hop = Redirects.next(hop, attempt.redirectTo, response.statusCode());
+            redirects++;
+            tried = null;
+            nextHop();
+            return;
+        }
+        FacadeResponse<T> facade = new FacadeResponse<>(response, hop, previous, attempt.backend.address(), true);
+        if (!result.complete(facade)) {
+            attempt.abort(); // the caller cancelled or gave up meanwhile: nobody will read the body
+        }
+    }
+
+    /**
+     * One attempt failed: moves the request (queued again on the same backend, to a successor leaf, to a rebuilt pool
+     * or to another backend) when {@code failure} says that is safe, else fails the caller's future.
+     */
+    private void failed(BackendImpl backend, Throwable cause, SendFailure failure, boolean beforeResponse) {
+        if (failure == SendFailure.NOT_SENT_REFUSED && pinned == null) {
+            pool.refused(backend, cause); // out of rotation; the resolver may know that this address is gone
+        }
+        if (engine.poolsClosed() && failure.notSent() && !(cause instanceof NoBackendException)) {
+            result.completeExceptionally(Engine.closed(target)); // raced with shutdown(): say so, as for any new request
+            return;
+        }
+        if (failure == SendFailure.STREAM_LIMIT && streamRequeues < MAX_STREAM_REQUEUES) {
+            // The JDK refused to open another HTTP/2 stream before sending anything: learn the server's limit, queue.
+            streamRequeues++;
+            backend.lowerLimit();
+            send(backend);
+            return;
+        }
+        if (failure == SendFailure.NOT_SENT_LEAF_CLOSED && resends < MAX_RESENDS) {
+            // The leaf was retired (age, request budget) between the pick and the send: its successor takes the
+            // request, without spending the retry that protects against unreachable backends.
+            resends++;
+            send(backend);
+            return;
+        }
+        if (pinned == null && pool.isEvicted() && failure.notSent() && !rebuiltPool) {
+            // the idle pool was released between the pick and the send: the hop goes to the pool built anew
+            rebuiltPool = true;
+            tried = null;
+            nextHop();
+            return;
+        }
+        if (!result.isDone() && (failure.notSent() || (beforeResponse && idempotent(hop) && failure == SendFailure.CONNECTION_LOST))
+                && sendElsewhere(backend, cause)) {
+            return;
+        }
+        result.completeExceptionally(cause);
+    }
+
+    /**
+     * Sends this hop to a backend it has not tried yet, at most {@link #MAX_OTHER_BACKENDS} times per hop.
+     *
+     * @return {@code true} when it was sent elsewhere; {@code false} when the caller should fail the hop
+     */
+    private boolean sendElsewhere(BackendImpl backend, Throwable cause) {
+        if (pinned != null) {
+            return false;
+        }
+        if (tried == null) {
+            tried = new java.util.ArrayList<>(MAX_OTHER_BACKENDS + 1);
+        }
+        if (!tried.contains(backend)) {
+            tried.add(backend);
+        }
+        if (tried.size() > MAX_OTHER_BACKENDS) {
+            return false;
+        }
+        BackendImpl other = pool.pickOther(hop, tried);
+        if (other == null) {
+            return false;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " never reached "
+                + backend.address().authority() + " (" + cause + "); trying " + other.address().authority());
+        send(other);
+        return true;
+    }
+
+    /**
+     * Whether {@code request}'s method is idempotent (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE, PUT, DELETE), so
+     * that it may be sent again after its connection was lost before the response, as the JDK itself does once.
+     */
+    static boolean idempotent(HttpRequest request) {
+        return switch (request.method()) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> false;
+        };
+    }
+
+    void cancelled() {
+        CompletableFuture<?> c = current;
+        if (c != null) {
+            c.cancel(true);
+        }
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    static HttpHeaders emptyHeaders() {
+        return HttpHeaders.of(Map.of(), (a, b) -> true);
+    }
+
+    /**
+     * The caller's future: cancelling it aborts the exchange in flight. The engine counts the exchange as ended just
+     * before the future completes, so that a caller's callback may close the client without waiting for itself.
+     */
+    static final class Result<T> extends CompletableFuture<HttpResponse<T>> {
+        private final MultiExchange<T> exchange;
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Result(MultiExchange<T> exchange) {
+            this.exchange = exchange;
+            exchange.engine.exchangeStarted();
+        }
+
+        /**
+         * Whether this call ends the exchange; then the engine counts it as completing on this thread until
+         * {@link #ended()}, so that termination waits for the future to be complete, while a callback of this very
+         * future may still close the client without waiting for itself.
+         */
+        private boolean ending() {
+            if (ended.compareAndSet(false, true)) {
+                exchange.engine.completingHere(1);
+                return true;
+            }
+            return false;
+        }
+
+        private void ended() {
+            exchange.engine.completingHere(-1);
+            exchange.engine.exchangeEnded();
+        }
+
+        @Override
+        public boolean complete(HttpResponse<T> value) {
+            boolean ending = ending();
+            try {
+                return super.complete(value);
+            } finally {
+                if (ending) {
+                    ended();
+                }
+            }
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            boolean ending = ending();
+            try {
+                return super.completeExceptionally(ex);
+            } finally {
+                if (ending) {
+                    ended();
+                }
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean ending = ending();
+            try {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                exchange.cancelled();
+                return cancelled;
+            } finally {
+                if (ending) {
+                    ended();
+                }
+            }
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new Derived<>(exchange);
+        }
+    }
+
+    /** A stage derived from the caller's future: as in the JDK, cancelling it cancels the exchange too. */
+    static final class Derived<U> extends CompletableFuture<U> {
+        private final MultiExchange<?> exchange;
+
+        Derived(MultiExchange<?> exchange) {
+            this.exchange = exchange;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                exchange.cancelled();
+            }
+            return cancelled;
+        }
+
+        @Override
+        public <V> CompletableFuture<V> newIncompleteFuture() {
+            return new Derived<>(exchange);
+        }
+    }
+}
