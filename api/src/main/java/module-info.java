@@ -24,9 +24,12 @@
  * <li>{@code fairway.lifetime} (default {@code max_age}), {@code fairway.lifetime.<option>}</li>
  * <li>{@code fairway.connect_timeout} (default {@code 2s}), {@code fairway.version} (default {@code http_2}),
  *     {@code fairway.follow_redirects} (default {@code never}), {@code fairway.resolve_timeout} (default {@code 10s}),
- *     {@code fairway.max_concurrency} (default {@code 100}), {@code fairway.queue_timeout} (default {@code 10s}),
- *     {@code fairway.idle_timeout} (default {@code 15m}), {@code fairway.panic_threshold} (default {@code 0.5}), {@code fairway.subset_size} (default {@code 0}),
- *     {@code fairway.subset_key} (default random), {@code fairway.jmx} (default {@code true})</li>
+ *     {@code fairway.max_concurrency} (default {@code 100}), {@code fairway.max_queued} (default {@code 1000}),
+ *     {@code fairway.queue_timeout} (default {@code 10s}), {@code fairway.idle_timeout} (default {@code 15m}),
+ *     {@code fairway.max_targets} (default {@code 256}), {@code fairway.panic_threshold} (default {@code 0.5}),
+ *     {@code fairway.subset_size} (default {@code 0}), {@code fairway.subset_key} (default random),
+ *     {@code fairway.refuse_addresses} (default {@code unspecified,multicast,broadcast,link_local}),
+ *     {@code fairway.jmx} (default {@code true})</li>
  * <li>{@code fairway.outlier.<option>}: passive outlier detection (gRFC A50 defaults; see {@code docs/health.md})</li>
  * </ul>
  *

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,8 +43,11 @@ import static dev.fairway.internal.ClientKeys.FOLLOW_REDIRECTS;
 import static dev.fairway.internal.ClientKeys.IDLE_TIMEOUT;
 import static dev.fairway.internal.ClientKeys.JMX;
 import static dev.fairway.internal.ClientKeys.MAX_CONCURRENCY;
+import static dev.fairway.internal.ClientKeys.MAX_QUEUED;
+import static dev.fairway.internal.ClientKeys.MAX_TARGETS;
 import static dev.fairway.internal.ClientKeys.PANIC_THRESHOLD;
 import static dev.fairway.internal.ClientKeys.QUEUE_TIMEOUT;
+import static dev.fairway.internal.ClientKeys.REFUSE_ADDRESSES;
 import static dev.fairway.internal.ClientKeys.RESOLVE_TIMEOUT;
 import static dev.fairway.internal.ClientKeys.SUBSET_KEY;
 import static dev.fairway.internal.ClientKeys.SUBSET_SIZE;
@@ -326,6 +330,9 @@ public final class FairwayClient extends HttpClient {
         private int priority = -1;
         private java.util.function.Function<HttpClient.Builder, HttpClient> leafFactory = HttpClient.Builder::build;
         private int maxConcurrency = MAX_CONCURRENCY.defaultValue();
+        private int maxQueued = MAX_QUEUED.defaultValue();
+        private int maxTargets = MAX_TARGETS.defaultValue();
+        private Set<AddressClass> refusedAddresses = REFUSE_ADDRESSES.defaultValue();
         private Duration queueTimeout = QUEUE_TIMEOUT.defaultValue();
         private Duration idleTimeout = IDLE_TIMEOUT.defaultValue();
         private double panicThreshold = PANIC_THRESHOLD.defaultValue();
@@ -521,6 +528,20 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
+         * The most requests that may wait per backend for a place under {@link #maxConcurrencyPerBackend}; default
+         * 1,000. A request that finds the queue full tries another backend, then fails at once with a
+         * {@link NoBackendException} of reason {@link NoBackendException.Reason#SATURATED}. 0 queues nothing.
+         *
+         * @param max 0 to 1,000,000
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxQueuedPerBackend(int max) {
+            this.maxQueued = MAX_QUEUED.check(max);
+            return this;
+        }
+
+        /**
          * The longest a request without a timeout of its own waits for a place on a saturated backend; default 10 s.
          *
          * @param duration 1 ms to 1 hour
@@ -542,6 +563,34 @@ public final class FairwayClient extends HttpClient {
          */
         public Builder idleTimeout(Duration duration) {
             this.idleTimeout = IDLE_TIMEOUT.check(Objects.requireNonNull(duration, "duration"));
+            return this;
+        }
+
+        /**
+         * The most targets (host and port pairs) this client keeps; default 256. A client that calls more hosts than
+         * that (redirects to new names, webhooks, a gateway) releases the least recently used target, with its
+         * resolver, health checks and leaves; exchanges still running on it finish. Each target holds at least one
+         * leaf per backend it used, and each leaf one selector thread of the JDK's: this bounds those threads.
+         *
+         * @param max 1 to 100,000
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxTargets(int max) {
+            this.maxTargets = MAX_TARGETS.check(max);
+            return this;
+        }
+
+        /**
+         * The kinds of address never dialed, whatever the resolver answers; default all of {@link AddressClass}.
+         * A refused address is left out of the target's backends, with a {@link FairwayEvent.AddressRefused} event and
+         * a WARNING naming the answer. Loopback addresses are always allowed. An empty set turns the check off.
+         *
+         * @param classes the kinds to refuse
+         * @return this builder
+         */
+        public Builder refuseAddresses(Set<AddressClass> classes) {
+            this.refusedAddresses = REFUSE_ADDRESSES.check(Objects.requireNonNull(classes, "classes"));
             return this;
         }
 
@@ -631,6 +680,8 @@ public final class FairwayClient extends HttpClient {
          *
          * @param provider the provider
          * @return this builder
+         * @throws IllegalArgumentException if it fails the checks a discovered provider must pass (name, priority,
+         *                                  options, {@code isAvailable()}), naming what is wrong
          */
         public Builder resolver(ResolverProvider provider) {
             resolver.instance(provider);
@@ -666,6 +717,8 @@ public final class FairwayClient extends HttpClient {
          *
          * @param provider the provider
          * @return this builder
+         * @throws IllegalArgumentException if it fails the checks a discovered provider must pass (name, priority,
+         *                                  options, {@code isAvailable()}), naming what is wrong
          */
         public Builder picker(PickerProvider provider) {
             picker.instance(provider);
@@ -700,6 +753,8 @@ public final class FairwayClient extends HttpClient {
          *
          * @param provider the provider
          * @return this builder
+         * @throws IllegalArgumentException if it fails the checks a discovered provider must pass (name, priority,
+         *                                  options, {@code isAvailable()}), naming what is wrong
          */
         public Builder healthCheck(HealthCheckProvider provider) {
             health.instance(provider);
@@ -735,6 +790,8 @@ public final class FairwayClient extends HttpClient {
          *
          * @param provider the provider
          * @return this builder
+         * @throws IllegalArgumentException if it fails the checks a discovered provider must pass (name, priority,
+         *                                  options, {@code isAvailable()}), naming what is wrong
          */
         public Builder lifetimePolicy(LifetimePolicyProvider provider) {
             lifetime.instance(provider);
@@ -867,6 +924,9 @@ public final class FairwayClient extends HttpClient {
                     .localAddress(localAddress)
                     .leafFactory(leafFactory)
                     .maxConcurrency(maxConcurrency)
+                    .maxQueued(maxQueued)
+                    .maxTargets(maxTargets)
+                    .refusedAddresses(refusedAddresses)
                     .queueTimeout(queueTimeout)
                     .idleTimeout(idleTimeout)
                     .panicThreshold(panicThreshold)

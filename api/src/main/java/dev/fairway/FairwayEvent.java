@@ -72,6 +72,23 @@ public sealed interface FairwayEvent {
     }
 
     /**
+     * The resolver published an address of a kind the client never dials ({@code fairway.refuse_addresses}); it was
+     * left out of the target's backends. Emitted when the address first appears in an answer, not at every refresh.
+     *
+     * @param target  the target
+     * @param address the refused address
+     * @param kind    why it was refused
+     */
+    record AddressRefused(Target target, BackendAddress address, AddressClass kind) implements FairwayEvent {
+        /** Checks the components. */
+        public AddressRefused {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(kind, "kind");
+        }
+    }
+
+    /**
      * A backend left the target; its connections drain.
      *
      * @param target  the target

@@ -32,7 +32,12 @@ public final class NoBackendException extends IOException {
         /** Addresses exist, but none is usable (all unhealthy or ejected). */
         NONE_USABLE,
         /** The client has been shut down. */
-        CLIENT_SHUT_DOWN
+        CLIENT_SHUT_DOWN,
+        /**
+         * Every backend tried is at its concurrency limit with its queue full ({@code fairway.max_queued}): the
+         * request failed at once rather than wait without bound.
+         */
+        SATURATED
     }
 
     /** The target the request was for. */

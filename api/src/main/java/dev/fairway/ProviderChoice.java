@@ -51,7 +51,8 @@ final class ProviderChoice<P extends Provider<?, ?>> {
     }
 
     void instance(P provider) {
-        this.instance = Objects.requireNonNull(provider, family + " provider");
+        ProviderRegistry.checkInstance(family, Objects.requireNonNull(provider, family + " provider"));
+        this.instance = provider;
         this.name = null;
     }
 

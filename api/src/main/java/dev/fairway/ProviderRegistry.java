@@ -306,6 +306,17 @@ public final class ProviderRegistry<P extends Provider<?, ?>> {
         return all;
     }
 
+    /**
+     * Checks a provider given as an instance to the builder as a registered one is checked.
+     *
+     * @throws IllegalArgumentException naming the family, the provider's class and what is wrong
+     */
+    static void checkInstance(String family, Provider<?, ?> provider) {
+        check(provider).ifPresent(problem -> {
+            throw new IllegalArgumentException(family + " provider " + provider.getClass().getName() + " cannot be used: " + problem);
+        });
+    }
+
     private static Optional<String> check(Provider<?, ?> provider) {
         try {
             String name = provider.name();

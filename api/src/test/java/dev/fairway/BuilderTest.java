@@ -113,6 +113,8 @@ class BuilderTest {
             ClientKey.duration("resolve_timeout", "resolveTimeout", FairwayClient.Builder::resolveTimeout, Duration.ofHours(1)),
             new ClientKey<>("max_concurrency", "maxConcurrencyPerBackend", FairwayClient.Builder::maxConcurrencyPerBackend,
                     String::valueOf, List.of(0, -1, 100_001), List.of(1, 100_000)),
+            new ClientKey<>("max_queued", "maxQueuedPerBackend", FairwayClient.Builder::maxQueuedPerBackend,
+                    String::valueOf, List.of(-1, 1_000_001), List.of(0, 1_000_000)),
             ClientKey.duration("queue_timeout", "queueTimeout", FairwayClient.Builder::queueTimeout, Duration.ofHours(1)),
             ClientKey.duration("idle_timeout", "idleTimeout", FairwayClient.Builder::idleTimeout, Duration.ofDays(30)),
             new ClientKey<>("panic_threshold", "panicThreshold", FairwayClient.Builder::panicThreshold, String::valueOf,
@@ -130,7 +132,7 @@ class BuilderTest {
 
     @Test
     void setterAndPropertyOfEachClientKeyShareOneCheck() {
-        assertEquals(Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout", "max_concurrency", "queue_timeout",
+        assertEquals(Set.of("connect_timeout", "version", "follow_redirects", "resolve_timeout", "max_concurrency", "max_queued", "queue_timeout",
                 "idle_timeout", "panic_threshold", "subset_size", "subset_key", "jmx"),
                 CLIENT_KEYS.stream().map(ClientKey::key).collect(Collectors.toSet()));
         for (ClientKey<?> k : CLIENT_KEYS) {

@@ -7,8 +7,8 @@ import dev.fairway.spi.HealthState;
 import dev.fairway.spi.Scheduler;
 
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,7 +28,7 @@ final class BackendImpl implements Backend {
     final AtomicLong probes = new AtomicLong();
     /** Its leaves; only {@link Leaves} reads or changes them. */
     final Leaves.Slots leaves = new Leaves.Slots();
-    private final ConcurrentLinkedQueue<Waiter> queue = new ConcurrentLinkedQueue<>();
+    private final WaitQueue queue;
     private volatile BackendAddress address;
     private volatile HealthState health = HealthState.UNKNOWN;
     private volatile long usableSince;
@@ -51,21 +51,123 @@ final class BackendImpl implements Backend {
     /** Tells one refusal's end-of-quarantine timer from the next's; guarded by pool. */
     long refusals;
 
-    /** A request waiting for a free place under the concurrency limit. */
+    /**
+     * A request waiting for a free place under the concurrency limit. Once admitted or expired it lets go of the
+     * request's continuations, so that a timer the scheduler still holds keeps nothing of the exchange reachable.
+     */
     static final class Waiter {
         private final AtomicInteger state = new AtomicInteger(); // 0 waiting, 1 admitted, 2 timed out
-        final Runnable admitted;
+        private Runnable admitted;
+        private Runnable onTimeout;
+        private volatile Future<?> timer;
+        // links of the wait queue, guarded by it
+        private Waiter prev;
+        private Waiter next;
+        private boolean linked;
 
-        Waiter(Runnable admitted) {
+        private Waiter(Runnable admitted, Runnable onTimeout) {
             this.admitted = admitted;
+            this.onTimeout = onTimeout;
         }
 
-        boolean admit() {
-            return state.compareAndSet(0, 1);
+        /** Claims the waiter for admission; on success its timer is cancelled and its continuation handed out once. */
+        private Runnable admit() {
+            if (!state.compareAndSet(0, 1)) {
+                return null;
+            }
+            cancelTimer();
+            Runnable r = admitted;
+            admitted = null;
+            onTimeout = null;
+            return r;
         }
 
-        boolean expire() {
-            return state.compareAndSet(0, 2);
+        /** Claims the waiter for expiry; on success its timeout continuation is handed out once. */
+        private Runnable expire() {
+            if (!state.compareAndSet(0, 2)) {
+                return null;
+            }
+            Runnable r = onTimeout;
+            admitted = null;
+            onTimeout = null;
+            return r;
+        }
+
+        private void cancelTimer() {
+            Future<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+    }
+
+    /**
+     * The requests waiting for a place, first come first served, at most {@code capacity}: a doubly linked list under
+     * its own lock, so that a waiter that times out leaves it in O(1).
+     */
+    private static final class WaitQueue {
+        private final int capacity;
+        private Waiter head; // guarded by this
+        private Waiter tail; // guarded by this
+        private volatile int size;
+
+        WaitQueue(int capacity) {
+            this.capacity = capacity;
+        }
+
+        synchronized boolean offer(Waiter w) {
+            if (size >= capacity) {
+                return false;
+            }
+            w.prev = tail;
+            if (tail == null) {
+                head = w;
+            } else {
+                tail.next = w;
+            }
+            tail = w;
+            w.linked = true;
+            size++;
+            return true;
+        }
+
+        synchronized Waiter poll() {
+            Waiter w = head;
+            if (w != null) {
+                unlink(w);
+            }
+            return w;
+        }
+
+        synchronized void remove(Waiter w) {
+            if (w.linked) {
+                unlink(w);
+            }
+        }
+
+        private void unlink(Waiter w) {
+            if (w.prev == null) {
+                head = w.next;
+            } else {
+                w.prev.next = w.next;
+            }
+            if (w.next == null) {
+                tail = w.prev;
+            } else {
+                w.next.prev = w.prev;
+            }
+            w.prev = null;
+            w.next = null;
+            w.linked = false;
+            size--;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        int size() {
+            return size;
         }
     }
 
@@ -73,8 +175,10 @@ final class BackendImpl implements Backend {
     private final Executor executor;
     private final Scheduler scheduler;
 
-    BackendImpl(TargetPool pool, BackendAddress address, long now, int maxConcurrency, Executor executor, Scheduler scheduler) {
+    BackendImpl(TargetPool pool, BackendAddress address, long now, int maxConcurrency, int maxQueued, Executor executor,
+                Scheduler scheduler) {
         this.pool = pool;
+        this.queue = new WaitQueue(maxQueued);
         this.address = address;
         this.usableSince = now;
         this.lastRequestSent = now;
@@ -168,25 +272,36 @@ final class BackendImpl implements Backend {
         admitWaiters();
     }
 
-    /** Queues a request until a place is free; it fails with {@code onTimeout} if none frees up in time. */
-    void enqueue(Runnable admitted, Duration wait, Runnable onTimeout) {
-        Waiter waiter = new Waiter(admitted);
-        queue.add(waiter);
+    /**
+     * Queues a request until a place is free. It runs {@code admitted} on the executor when a place is free for it, or
+     * {@code onTimeout} there if none frees up within {@code wait}.
+     *
+     * @return {@code false}, at once, when the queue is full ({@code fairway.max_queued})
+     */
+    boolean enqueue(Runnable admitted, Duration wait, Runnable onTimeout) {
+        Waiter waiter = new Waiter(admitted, onTimeout);
+        if (!queue.offer(waiter)) {
+            return false;
+        }
         try {
-            scheduler.schedule(() -> {
-                if (waiter.expire()) {
-                    queue.remove(waiter);
-                    onTimeout.run();
-                }
-            }, wait);
-        } catch (RuntimeException rejected) {
-            if (waiter.expire()) {
-                queue.remove(waiter);
-                onTimeout.run();
+            waiter.timer = scheduler.schedule(() -> expire(waiter), wait);
+            if (waiter.state.get() != 0) {
+                waiter.cancelTimer(); // admitted before its timer was known
             }
-            return;
+        } catch (RuntimeException rejected) {
+            expire(waiter); // shutting down
+            return true;
         }
         admitWaiters();
+        return true;
+    }
+
+    private void expire(Waiter waiter) {
+        Runnable onTimeout = waiter.expire();
+        if (onTimeout != null) {
+            queue.remove(waiter);
+            run(onTimeout);
+        }
     }
 
     private void admitWaiters() {
@@ -195,15 +310,21 @@ final class BackendImpl implements Backend {
                 return;
             }
             Waiter waiter = queue.poll();
-            if (waiter == null || !waiter.admit()) {
+            Runnable admitted = waiter == null ? null : waiter.admit();
+            if (admitted == null) {
                 inFlight.decrementAndGet();
                 if (waiter == null) {
                     return;
                 }
                 continue;
             }
-            run(waiter.admitted);
+            run(admitted);
         }
+    }
+
+    /** The most requests that may wait for a place. */
+    int maxQueued() {
+        return queue.capacity;
     }
 
     /**
@@ -243,19 +364,23 @@ final class BackendImpl implements Backend {
     void removed() {
         Waiter waiter;
         while ((waiter = queue.poll()) != null) {
-            if (waiter.admit()) {
+            Runnable admitted = waiter.admit();
+            if (admitted != null) {
                 inFlight.incrementAndGet();
-                run(waiter.admitted);
+                run(admitted);
             }
         }
     }
 
-    /** Runs an admitted waiter on the executor, or here if the executor refuses it (shut down, or out of threads). */
-    private void run(Runnable admitted) {
+    /**
+     * Runs a waiter's continuation on the executor (never on the scheduler's thread or a releasing exchange's), or here
+     * if the executor refuses it (shut down, or out of threads).
+     */
+    private void run(Runnable continuation) {
         try {
-            executor.execute(admitted);
+            executor.execute(continuation);
         } catch (RuntimeException | OutOfMemoryError rejected) {
-            admitted.run();
+            continuation.run();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.fairway.internal;
 
+import dev.fairway.AddressClass;
 import dev.fairway.FairwayListener;
 import dev.fairway.spi.HealthCheckProvider;
 import dev.fairway.spi.LifetimePolicyProvider;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
@@ -50,6 +52,9 @@ import java.util.function.Function;
  * @param localAddress    the leaves' local address
  * @param leafFactory     builds a leaf from its configured builder ({@code HttpClient.Builder::build} but in benchmarks)
  * @param maxConcurrency  the most requests in flight per backend; more queue
+ * @param maxQueued       the most requests queued per backend; more fail at once
+ * @param maxTargets      the most targets kept; beyond it the least recently used is released
+ * @param refusedAddresses the kinds of address never dialed
  * @param queueTimeout    the longest a request queues for a backend when it has no timeout of its own
  * @param idleTimeout     how long an unused target keeps its resolver, checks and leaves
  * @param panicThreshold  below this fraction of usable backends, all backends are used; 0 turns panic mode off
@@ -68,7 +73,8 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            long seed, int priority, Optional<Authenticator> authenticator,
                            Optional<InetAddress> localAddress,
                            Function<HttpClient.Builder, HttpClient> leafFactory,
-                           int maxConcurrency, Duration queueTimeout, Duration idleTimeout,
+                           int maxConcurrency, int maxQueued, Duration queueTimeout, Duration idleTimeout,
+                           int maxTargets, Set<AddressClass> refusedAddresses,
                            double panicThreshold, OutlierDetection outliers, int subsetSize, long subsetKey,
                            boolean jmx) {
 
@@ -95,6 +101,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
         Objects.requireNonNull(queueTimeout, "queueTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(outliers, "outliers");
+        refusedAddresses = Set.copyOf(refusedAddresses);
     }
 
     /**
@@ -131,6 +138,9 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
         private InetAddress localAddress;
         private Function<HttpClient.Builder, HttpClient> leafFactory;
         private Integer maxConcurrency;
+        private Integer maxQueued;
+        private Integer maxTargets;
+        private Set<AddressClass> refusedAddresses;
         private Duration queueTimeout;
         private Duration idleTimeout;
         private Double panicThreshold;
@@ -268,6 +278,24 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
             return this;
         }
 
+        /** The most requests queued per backend. */
+        public Builder maxQueued(int maxQueued) {
+            this.maxQueued = maxQueued;
+            return this;
+        }
+
+        /** The most targets kept. */
+        public Builder maxTargets(int maxTargets) {
+            this.maxTargets = maxTargets;
+            return this;
+        }
+
+        /** The kinds of address never dialed. */
+        public Builder refusedAddresses(Set<AddressClass> refusedAddresses) {
+            this.refusedAddresses = refusedAddresses;
+            return this;
+        }
+
         /** The longest a request queues for a backend. */
         public Builder queueTimeout(Duration queueTimeout) {
             this.queueTimeout = queueTimeout;
@@ -329,8 +357,10 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                     required(seed, "seed"), priority, Optional.ofNullable(authenticator),
                     Optional.ofNullable(localAddress),
                     required(leafFactory, "leafFactory"),
-                    required(maxConcurrency, "maxConcurrency"), required(queueTimeout, "queueTimeout"),
+                    required(maxConcurrency, "maxConcurrency"), required(maxQueued, "maxQueued"),
+                    required(queueTimeout, "queueTimeout"),
                     required(idleTimeout, "idleTimeout"),
+                    required(maxTargets, "maxTargets"), required(refusedAddresses, "refusedAddresses"),
                     required(panicThreshold, "panicThreshold"), required(outliers, "outliers"),
                     required(subsetSize, "subsetSize"), required(subsetKey, "subsetKey"),
                     required(jmx, "jmx"));

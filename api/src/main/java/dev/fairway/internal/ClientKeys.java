@@ -1,13 +1,17 @@
 package dev.fairway.internal;
 
+import dev.fairway.AddressClass;
 import dev.fairway.FairwayClient;
 import dev.fairway.spi.Option;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -105,6 +109,11 @@ public final class ClientKeys {
             100, 1, 100_000, "the most requests in flight per backend; more wait for a place"),
             "maxConcurrencyPerBackend", FairwayClient.Builder::maxConcurrencyPerBackend);
 
+    /** {@code fairway.max_queued}. */
+    public static final Key<Integer> MAX_QUEUED = new Key<>(Option.ofInt("max_queued",
+            1_000, 0, 1_000_000, "the most requests waiting per backend for a place under max_concurrency; more fail at once"),
+            "maxQueuedPerBackend", FairwayClient.Builder::maxQueuedPerBackend);
+
     /** {@code fairway.queue_timeout}. */
     public static final Key<Duration> QUEUE_TIMEOUT = new Key<>(Option.ofDuration("queue_timeout",
             Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1),
@@ -141,6 +150,18 @@ public final class ClientKeys {
             }),
             "subsetKey", FairwayClient.Builder::subsetKey);
 
+    /** {@code fairway.max_targets}. */
+    public static final Key<Integer> MAX_TARGETS = new Key<>(Option.ofInt("max_targets",
+            256, 1, 100_000, "the most targets (host and port pairs) a client keeps; beyond it the least recently used is released"),
+            "maxTargets", FairwayClient.Builder::maxTargets);
+
+    /** {@code fairway.refuse_addresses}. */
+    public static final Key<Set<AddressClass>> REFUSE_ADDRESSES = new Key<>(Option.ofCustom("refuse_addresses",
+            Set.copyOf(EnumSet.allOf(AddressClass.class)),
+            "the kinds of address never dialed, whatever the resolver answers",
+            "none, or a comma-separated list of unspecified, multicast, broadcast, link_local", ClientKeys::addressClasses),
+            "refuseAddresses", FairwayClient.Builder::refuseAddresses);
+
     /** {@code fairway.jmx}. */
     public static final Key<Boolean> JMX = new Key<>(Option.ofBoolean("jmx", true,
             "whether the client registers its MXBean when java.management is present"),
@@ -148,7 +169,8 @@ public final class ClientKeys {
 
     /** Every client key, in the order of the builder's documentation. */
     public static final List<Key<?>> ALL = List.of(CONNECT_TIMEOUT, VERSION, FOLLOW_REDIRECTS, RESOLVE_TIMEOUT,
-            MAX_CONCURRENCY, QUEUE_TIMEOUT, IDLE_TIMEOUT, PANIC_THRESHOLD, SUBSET_SIZE, SUBSET_KEY, JMX);
+            MAX_CONCURRENCY, MAX_QUEUED, QUEUE_TIMEOUT, IDLE_TIMEOUT, MAX_TARGETS, PANIC_THRESHOLD, SUBSET_SIZE, SUBSET_KEY,
+            REFUSE_ADDRESSES, JMX);
 
     private static final Map<String, Key<?>> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(k -> k.option().key(), Function.identity()));
@@ -161,6 +183,32 @@ public final class ClientKeys {
      */
     public static Optional<Key<?>> find(String key) {
         return Optional.ofNullable(BY_KEY.get(key));
+    }
+
+    private static Set<AddressClass> addressClasses(Object raw) {
+        if (raw instanceof String text) {
+            if (text.trim().equals("none")) {
+                return Set.of();
+            }
+            Set<AddressClass> classes = EnumSet.noneOf(AddressClass.class);
+            for (String item : text.split(",", -1)) {
+                String name = item.trim();
+                classes.add(Arrays.stream(AddressClass.values()).filter(c -> c.key().equals(name)).findFirst()
+                        .orElseThrow(IllegalArgumentException::new));
+            }
+            return Set.copyOf(classes);
+        }
+        if (raw instanceof Set<?> set) {
+            Set<AddressClass> classes = EnumSet.noneOf(AddressClass.class);
+            for (Object o : set) {
+                if (!(o instanceof AddressClass c)) {
+                    throw new IllegalArgumentException();
+                }
+                classes.add(c);
+            }
+            return Set.copyOf(classes);
+        }
+        throw new IllegalArgumentException();
     }
 
     private ClientKeys() {

@@ -153,9 +153,36 @@ public final class Engine {
             if (first) {
                 scheduleSweep();
             }
+            if (pools.size() > config.maxTargets()) {
+                evictLeastRecentlyUsed(pool);
+            }
         }
         pool.startOnce();
         return pool;
+    }
+
+    /**
+     * Keeps at most {@code fairway.max_targets} pools: releases the least recently used ones but {@code keep}, with
+     * their resolvers, health checks and leaves; their exchanges still running finish on the draining leaves.
+     */
+    private void evictLeastRecentlyUsed(TargetPool keep) {
+        int max = config.maxTargets();
+        while (pools.size() > max) {
+            TargetPool oldest = null;
+            for (TargetPool p : pools.values()) {
+                if (p != keep && (oldest == null || p.lastUsed() - oldest.lastUsed() < 0)) {
+                    oldest = p;
+                }
+            }
+            if (oldest == null) {
+                return;
+            }
+            if (pools.remove(oldest.target, oldest)) {
+                TargetPool evicted = oldest;
+                evicted.evict("released: least recently used of more than " + max + " targets (fairway.max_targets)");
+                LOG.log(System.Logger.Level.DEBUG, () -> evicted.target + " released: more than " + max + " targets");
+            }
+        }
     }
 
     static NoBackendException closed(Target target) {

@@ -174,10 +174,13 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
      * stack and the original as its cause, mapped exactly as the JDK's {@code HttpClient.send} does.
      *
      * @param failure the exchange's failure
-     * @return the exception to throw (runtime exceptions are thrown directly)
+     * @return the exception to throw (runtime exceptions and errors are thrown directly)
      */
     public static IOException rethrowable(Throwable failure) {
         Throwable cause = unwrap(failure);
+        if (cause instanceof Error error) {
+            throw error; // as it is: an Error is never an I/O failure (the JDK's send wraps it in an IOException)
+        }
         String message = cause.getMessage();
         if (cause instanceof IllegalArgumentException) {
             throw new IllegalArgumentException(message, cause);
@@ -302,22 +305,28 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         Future<?> timer = engine.scheduler().schedule(() -> woken.complete(false), wait);
         pool.settled().whenComplete((v, e) -> woken.complete(true));
         current = woken;
+        // Woken on the scheduler's or the resolver's thread: the hop goes on on the executor, where the caller's
+        // future may complete.
         woken.whenComplete((settled, e) -> {
             timer.cancel(false);
-            if (result.isDone()) {
-                return;
-            }
-            try {
-                BackendImpl backend = pool.pick(hop);
-                if (backend != null) {
-                    send(backend);
-                } else {
-                    failNoBackend(!settled);
-                }
-            } catch (Throwable t) {
-                engine.failAsync(result, t);
-            }
+            engine.run(() -> afterFirstResolution(settled));
         });
+    }
+
+    private void afterFirstResolution(boolean settled) {
+        if (result.isDone()) {
+            return;
+        }
+        try {
+            BackendImpl backend = pool.pick(hop);
+            if (backend != null) {
+                send(backend);
+            } else {
+                failNoBackend(!settled);
+            }
+        } catch (Throwable t) {
+            engine.failAsync(result, t);
+        }
     }
 
     private Duration resolutionWait() {
@@ -341,9 +350,23 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         // but answers its health endpoint at once must stay healthy.
         if (pinned != null || backend.tryAcquire()) {
             sendAcquired(backend);
-        } else {
-            backend.enqueue(() -> sendAcquired(backend), queueWait(), () -> saturated(backend));
+        } else if (!backend.enqueue(() -> sendAcquired(backend), queueWait(), () -> saturated(backend))) {
+            queueFull(backend);
         }
+    }
+
+    /** The backend's queue is full: another backend, or at once a {@link NoBackendException} that says so. */
+    private void queueFull(BackendImpl backend) {
+        NoBackendException e = new NoBackendException(target, NoBackendException.Reason.SATURATED, "backend "
+                + backend.address().authority() + " of " + target + " is saturated: " + backend.inFlight()
+                + " requests in flight (limit " + backend.limit() + ") and " + backend.maxQueued()
+                + " waiting, the most fairway.max_queued allows; raise maxConcurrencyPerBackend or maxQueuedPerBackend,"
+                + " or add backends", null);
+        if (!result.isDone() && sendElsewhere(backend, e)) {
+            return;
+        }
+        engine.noBackend(e);
+        engine.failAsync(result, e);
     }
 
     /** Gives back the place {@link #send} took, when no attempt has it yet: none for a health probe. */

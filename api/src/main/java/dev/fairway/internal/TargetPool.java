@@ -1,5 +1,6 @@
 package dev.fairway.internal;
 
+import dev.fairway.AddressClass;
 import dev.fairway.FairwayEvent;
 import dev.fairway.NoBackendException;
 import dev.fairway.spi.Backend;
@@ -19,10 +20,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -55,11 +58,13 @@ final class TargetPool implements Resolver.Listener {
     private long lastResolved; // guarded by this
     private boolean lastErrorNewer; // guarded by this
     private boolean closed; // guarded by this
-    private boolean warnedForeignBackend;
+    private Set<BackendAddress> refusedAddresses = Set.of(); // in the last answer; guarded by this
+    private volatile boolean warnedForeignBackend;
+    private volatile boolean warnedPickThrew;
     private volatile long lastUsed;
     private volatile boolean evicted;
     final java.util.concurrent.atomic.AtomicLong recycles = new java.util.concurrent.atomic.AtomicLong();
-    private boolean warnedCompletedThrew;
+    private volatile boolean warnedCompletedThrew;
     private final OutlierDetector outliers;
     private volatile boolean refreshWanted;
     private boolean panicking; // guarded by this
@@ -123,6 +128,17 @@ final class TargetPool implements Resolver.Listener {
         return true;
     }
 
+    /** Releases the pool now, busy or not: its exchanges finish on their draining leaves; the next request builds a new one. */
+    void evict(String reason) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            evicted = true;
+        }
+        close(reason);
+    }
+
     void startOnce() {
         if (started.compareAndSet(false, true)) {
             resolver.start(this);
@@ -145,21 +161,25 @@ final class TargetPool implements Resolver.Listener {
         try {
             backend = picker.pick(request);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "picker " + picker + " of " + target + " threw; using the first usable backend", e);
-            backend = null;
+            // Once at WARNING, with the stack; then at DEBUG: a broken picker must not flood the log on every request.
+            boolean first = !warnedPickThrew;
+            warnedPickThrew = true;
+            LOG.log(first ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "picker " + picker + " of " + target
+                    + " threw; using the first usable backend" + (first ? " (logged once at WARNING; later ones at DEBUG)" : ""), e);
+            return firstUsable();
         }
         if (backend instanceof BackendImpl impl && impl.pool == this) {
             return impl;
         }
-        return firstUsable(backend);
-    }
-
-    private BackendImpl firstUsable(Backend returned) {
         if (!warnedForeignBackend) {
             warnedForeignBackend = true;
-            LOG.log(System.Logger.Level.WARNING, "picker of " + target + " returned " + returned
+            LOG.log(System.Logger.Level.WARNING, "picker of " + target + " returned " + backend
                     + ", which is not one of the backends it was given; using the first usable backend");
         }
+        return firstUsable();
+    }
+
+    private BackendImpl firstUsable() {
         synchronized (this) {
             for (BackendImpl b : backends.values()) {
                 if (b.usable()) {
@@ -377,9 +397,22 @@ final class TargetPool implements Resolver.Listener {
             lastResolved = engine.ticker().read();
             lastErrorNewer = false;
             Map<Key, BackendAddress> next = new LinkedHashMap<>();
+            Set<BackendAddress> refusedNow = new HashSet<>();
             for (BackendAddress a : addresses) {
+                AddressClass kind = AddressClass.of(a.socketAddress().getAddress());
+                if (kind != null && engine.config().refusedAddresses().contains(kind)) {
+                    refusedNow.add(a);
+                    if (!refusedAddresses.contains(a)) {
+                        LOG.log(System.Logger.Level.WARNING, "resolver '" + engine.config().resolver().provider().name() + "' answered "
+                                + a.authority() + " for " + target + ": a " + kind.key() + " address, never dialed"
+                                + " (fairway.refuse_addresses); left out");
+                        events.add(new FairwayEvent.AddressRefused(target, a, kind));
+                    }
+                    continue;
+                }
                 next.putIfAbsent(Key.of(a), a);
             }
+            refusedAddresses = refusedNow;
             List<BackendAddress> addedAddresses = new ArrayList<>();
             List<BackendAddress> removedAddresses = new ArrayList<>();
             List<BackendAddress> keptAddresses = new ArrayList<>();
@@ -401,7 +434,7 @@ final class TargetPool implements Resolver.Listener {
             }
             for (BackendAddress a : next.values()) {
                 if (!backends.containsKey(Key.of(a))) {
-                    BackendImpl b = new BackendImpl(this, a, engine.ticker().read(), engine.config().maxConcurrency(), engine.executor(), engine.scheduler());
+                    BackendImpl b = new BackendImpl(this, a, engine.ticker().read(), engine.config().maxConcurrency(), engine.config().maxQueued(), engine.executor(), engine.scheduler());
                     backends.put(Key.of(a), b);
                     added.add(b);
                     addedAddresses.add(a);
@@ -602,7 +635,8 @@ final class TargetPool implements Resolver.Listener {
         if (backends.isEmpty()) {
             if (resolved) {
                 view = new View(null, NoBackendException.Reason.NO_ADDRESSES, "resolver '" + engine.config().resolver().provider().name()
-                        + "' returned no addresses for " + target.host(), null);
+                        + "' returned no addresses for " + target.host() + (refusedAddresses.isEmpty() ? "" : " but "
+                        + refusedAddresses.stream().map(BackendAddress::authority).toList() + ", which fairway.refuse_addresses refuses"), null);
             } else if (lastError != null) {
                 view = new View(null, NoBackendException.Reason.RESOLUTION_FAILED, lastError.getMessage(), lastError);
             }

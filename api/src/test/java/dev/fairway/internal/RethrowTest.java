@@ -47,4 +47,10 @@ class RethrowTest {
                 () -> MultiExchange.rethrowable(new IllegalArgumentException("restricted header name: \"Host\"")));
         assertEquals("restricted header name: \"Host\"", e.getMessage());
     }
+
+    @Test
+    void anErrorIsThrownAsItIsNotWrappedInAnIOException() {
+        StackOverflowError error = new StackOverflowError();
+        assertSame(error, assertThrows(StackOverflowError.class, () -> MultiExchange.rethrowable(new CompletionException(error))));
+    }
 }

@@ -24,6 +24,6 @@ final class BackendEvent extends Event {
     String backend;
 
     @Label("Change")
-    @Description("Added or removed")
+    @Description("added, removed, or refused and the kind of address (refused link_local, say)")
     String change;
 }

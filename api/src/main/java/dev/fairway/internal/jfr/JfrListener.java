@@ -38,6 +38,7 @@ public final class JfrListener implements FairwayListener {
             }
             case FairwayEvent.BackendAdded a -> backend(a.target().toString(), a.address().authority(), "added");
             case FairwayEvent.BackendRemoved r -> backend(r.target().toString(), r.address().authority(), "removed");
+            case FairwayEvent.AddressRefused r -> backend(r.target().toString(), r.address().authority(), "refused " + r.kind().key());
             case FairwayEvent.HealthChanged h -> {
                 HealthTransitionEvent e = new HealthTransitionEvent();
                 if (e.isEnabled()) {
