@@ -38,9 +38,7 @@ final class Exchange<T>
         }
     }
 
-    final BackendImpl backend;
     final Leaves.Leaf leaf;
-    private final Leaves leaves;
     /** The hop's request, with its logical URI. */
     final HttpRequest request;
     private final HttpResponse.BodyHandler<T> handler;
@@ -75,9 +73,7 @@ final class Exchange<T>
             HttpResponse.BodySubscribers.ofByteArrayConsumer(bytes -> { }).getClass());
 
     /**
-     * @param backend    the backend, whose place under the limit the caller took (none for a probe)
-     * @param leaf       the leaf of that backend that sends it
-     * @param leaves     the leaves' owner, told when a warming leaf reaches the server
+     * @param leaf       the leaf that sends it; its backend's place under the limit the caller took (none for a probe)
      * @param request    the hop's request, with its logical URI
      * @param handler    the caller's body handler
      * @param redirect   the hop's redirect policy ({@link Redirects#policy})
@@ -85,11 +81,9 @@ final class Exchange<T>
      * @param probe      whether it is a health probe
      * @param startNanos now, on the client's ticker
      */
-    Exchange(BackendImpl backend, Leaves.Leaf leaf, Leaves leaves, HttpRequest request, HttpResponse.BodyHandler<T> handler,
-             HttpClient.Redirect redirect, CookieHandler cookies, boolean probe, long startNanos) {
-        this.backend = backend;
+    Exchange(Leaves.Leaf leaf, HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpClient.Redirect redirect,
+             CookieHandler cookies, boolean probe, long startNanos) {
         this.leaf = leaf;
-        this.leaves = leaves;
         this.request = request;
         this.handler = handler;
         this.redirect = redirect;
@@ -97,10 +91,10 @@ final class Exchange<T>
         this.probe = probe;
         this.startNanos = startNanos;
         if (probe) {
-            backend.probes.incrementAndGet();
+            leaf.backend.probes.incrementAndGet();
         } else {
-            backend.lastRequestSent = startNanos; // health probes are not traffic
-            backend.requests.incrementAndGet(); // the place under the concurrency limit was taken before
+            leaf.backend.lastRequestSent = startNanos; // health probes are not traffic
+            leaf.backend.requests.incrementAndGet(); // the place under the concurrency limit was taken before
         }
     }
 
@@ -110,13 +104,12 @@ final class Exchange<T>
      *
      * @param request the hop's request, with its logical URI
      * @param target  the hop's target
-     * @param backend the backend
-     * @param leaf    the backend's leaf that sends it
+     * @param leaf    the leaf that sends it
      * @param cookies the cookie handler, or {@code null}
      * @return the leaf's request
      * @throws IOException the cookie handler's failure
      */
-    static HttpRequest leafRequest(HttpRequest request, Target target, BackendImpl backend, Leaves.Leaf leaf, CookieHandler cookies)
+    static HttpRequest leafRequest(HttpRequest request, Target target, Leaves.Leaf leaf, CookieHandler cookies)
             throws IOException {
         Map<String, List<String>> added = cookies == null ? Map.of() : Cookies.forRequest(cookies, request);
         if (leaf.mode == Mode.PROXY && added.isEmpty()) {
@@ -127,12 +120,14 @@ final class Exchange<T>
             URI uri = request.uri();
             String rawPath = uri.getRawPath() == null ? "" : uri.getRawPath();
             String rawQuery = uri.getRawQuery();
-            builder.uri(URI.create(target.scheme() + "://" + backend.address().authority() + rawPath + (rawQuery == null ? "" : "?" + rawQuery)));
+            builder.uri(URI.create(target.scheme() + "://" + leaf.backend.address().authority() + rawPath + (rawQuery == null ? "" : "?" + rawQuery)));
             if (target.secure() && request.version().orElse(leaf.version) == HttpClient.Version.HTTP_1_1 && HostHeader.ALLOWED) {
                 builder.setHeader("Host", uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
             }
         }
-        Cookies.add(builder, added);
+        if (!added.isEmpty()) {
+            Cookies.add(builder, added);
+        }
         return builder.build();
     }
 
@@ -145,7 +140,7 @@ final class Exchange<T>
     void release() {
         if (RELEASED.compareAndSet(this, 0, 1)) {
             if (!probe) {
-                backend.release(); // a health probe took no place (MultiExchange.send)
+                leaf.backend.release(); // a health probe took no place (MultiExchange.send)
             }
         }
     }
@@ -157,7 +152,7 @@ final class Exchange<T>
     void report(int status) {
         if (!reported && !probe) {
             reported = true;
-            backend.pool.completed(backend, backend.pool.elapsedSince(startNanos), status);
+            leaf.backend.pool.completed(leaf.backend, leaf.backend.pool.elapsedSince(startNanos), status);
         }
     }
 
@@ -175,7 +170,7 @@ final class Exchange<T>
     @Override
     public HttpResponse.BodySubscriber<T> apply(HttpResponse.ResponseInfo info) {
         responded = true;
-        leaves.warmed(leaf, true); // a warming successor reached the server: it takes over
+        leaf.warmed(true); // a warming successor reached the server: it takes over
         report(info.statusCode());
         if (cookies != null) {
             Cookies.store(cookies, request, info);
@@ -237,7 +232,7 @@ final class Exchange<T>
 
     /** The body arrived whole: a success for outlier detection, and the end of the load. */
     void bodyCompleted() {
-        backend.succeeded();
+        leaf.backend.succeeded();
         release();
     }
 

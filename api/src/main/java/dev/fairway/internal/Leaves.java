@@ -43,6 +43,7 @@ final class Leaves {
      * identity and terms are final; its state is changed only by {@link Leaves}.
      */
     static final class Leaf {
+        private final Leaves owner;
         final long id;
         final BackendImpl backend;
         final Mode mode;
@@ -72,8 +73,9 @@ final class Leaves {
         private volatile String expiredWhileWarming;
         private volatile Future<?> ageTimer;
 
-        private Leaf(long id, BackendImpl backend, Mode mode, HttpClient.Version version, HttpClient client, LeafTerms terms,
-                     long createdNanos, Leaf predecessor, String replacedFor) {
+        private Leaf(Leaves owner, long id, BackendImpl backend, Mode mode, HttpClient.Version version, HttpClient client,
+                     LeafTerms terms, long createdNanos, Leaf predecessor, String replacedFor) {
+            this.owner = owner;
             this.id = id;
             this.backend = backend;
             this.mode = mode;
@@ -98,6 +100,16 @@ final class Leaves {
                 throw new IOException(SendFailure.CLOSED);
             }
             return c;
+        }
+
+        /** Counts an exchange this leaf accepted against its request budget ({@link Leaves#counted}). */
+        void counted() {
+            owner.counted(this);
+        }
+
+        /** This leaf's exchange ended, having reached the server or provably not ({@link Leaves#warmed}). */
+        void warmed(boolean reachedServer) {
+            owner.warmed(this, reachedServer);
         }
 
         /** Whether this is a successor whose first exchange has not reached the server yet. */
@@ -206,7 +218,7 @@ final class Leaves {
     }
 
     /** Counts an exchange the leaf accepted; starts replacing the leaf when its request budget is spent. */
-    void counted(Leaf leaf) {
+    private void counted(Leaf leaf) {
         if (leaf.requests.incrementAndGet() == leaf.terms.maxRequests()) {
             recycle(leaf, "requests");
         }
@@ -217,7 +229,7 @@ final class Leaves {
      * provably did not, the successor is dropped, the current leaf keeps serving and the replacement is tried again
      * later. Does nothing for a leaf that is not warming.
      */
-    void warmed(Leaf leaf, boolean reachedServer) {
+    private void warmed(Leaf leaf, boolean reachedServer) {
         if (!leaf.warming()) {
             return;
         }
@@ -357,7 +369,7 @@ final class Leaves {
             if (closed) {
                 throw Engine.closed(target);
             }
-            leaf = new Leaf(ids.incrementAndGet(), backend, mode, config.version(), config.leafFactory().apply(builder), terms, ticker.read(),
+            leaf = new Leaf(this, ids.incrementAndGet(), backend, mode, config.version(), config.leafFactory().apply(builder), terms, ticker.read(),
                     predecessor, reason);
             open.add(leaf);
         }

@@ -404,9 +404,9 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         HttpRequest leafRequest;
         try {
             Leaves.Leaf leaf = leaves.leaf(backend, Mode.of(target, hop, engine.config().version()));
-            leafRequest = Exchange.leafRequest(hop, target, backend, leaf, cookies);
-            attempt = new Exchange<>(backend, leaf, leaves, hop, handler, Redirects.policy(policy, redirects), cookies,
-                    pinned != null, engine.ticker().read());
+            leafRequest = Exchange.leafRequest(hop, target, leaf, cookies);
+            attempt = new Exchange<>(leaf, hop, handler, Redirects.policy(policy, redirects), cookies, pinned != null,
+                    engine.ticker().read());
         } catch (IOException | RuntimeException e) {
             releasePlace(backend);
             failed(backend, e, SendFailure.of(e, null), true);
@@ -433,7 +433,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             return;
         }
         // Counted once the leaf has accepted the exchange: retiring the leaf now lets this exchange finish.
-        leaves.counted(attempt.leaf);
+        attempt.leaf.counted();
         current = future;
         if (result.isCancelled()) {
             future.cancel(true);
@@ -449,7 +449,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         current = null;
         // Counted before the leaf has the exchange (send returns only at the end): a retirement this triggers creates
         // a successor and leaves the current leaf serving, so this exchange is not lost either way.
-        leaves.counted(attempt.leaf);
+        attempt.leaf.counted();
         HttpResponse<T> response;
         try {
             response = attempt.leaf.client().send(leafRequest, attempt);
@@ -512,25 +512,25 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 cause = attempt.leaf.explain(cause, "the response headers had not arrived");
             } // else a wrapped subscriber's body failed, explained where it failed (Dispatch.onError)
             if (!attempt.probe()) {
-                attempt.backend.failures.incrementAndGet(); // a failed probe is the health check's business
+                attempt.leaf.backend.failures.incrementAndGet(); // a failed probe is the health check's business
             }
             SendFailure outcome = SendFailure.of(cause, attempt.leaf);
-            leaves.warmed(attempt.leaf, !outcome.notSent()); // a warming successor that could not connect is dropped
-            failed(attempt.backend, cause, outcome, !attempt.responded);
+            attempt.leaf.warmed(!outcome.notSent()); // a warming successor that could not connect is dropped
+            failed(attempt.leaf.backend, cause, outcome, !attempt.responded);
             return;
         }
         if (attempt.direct) {
             attempt.bodyCompleted(); // an unwrapped subscriber: its body ended with the exchange
         }
         if (attempt.redirectTo != null) {
-            previous = new FacadeResponse<>(response, hop, previous, attempt.backend.address(), false);
+            previous = new FacadeResponse<>(response, hop, previous, attempt.leaf.backend.address(), false);
             hop = Redirects.next(hop, attempt.redirectTo, response.statusCode());
             redirects++;
             tried = null;
             nextHop();
             return;
         }
-        FacadeResponse<T> facade = new FacadeResponse<>(response, hop, previous, attempt.backend.address(), true);
+        FacadeResponse<T> facade = new FacadeResponse<>(response, hop, previous, attempt.leaf.backend.address(), true);
         if (!result.complete(facade)) {
             attempt.abort(); // the caller cancelled or gave up meanwhile: nobody will read the body
         }
