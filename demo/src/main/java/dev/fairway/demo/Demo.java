@@ -414,8 +414,7 @@ public final class Demo {
         long servedTotal = servedByServers.values().stream().mapToLong(Long::longValue).sum();
         check(failures.isEmpty(), name + ": " + (sent.size() - succeeded) + " of " + sent.size() + " requests failed");
         check(counted == requests, name + ": " + counted + " requests were sent in the counted window, not " + requests);
-        check(servedTotal == succeeded, name + ": the backends served " + servedTotal + " requests but " + succeeded
-                + " responses arrived");
+        checkServed(name, servedTotal, succeeded);
         if (client instanceof FairwayClient) {
             long reached = window.values().stream().filter(n -> n > 0).count();
             check(reached == all.size(), name + " reached " + reached + " of " + all.size() + " backends after the scale-out");
@@ -796,8 +795,7 @@ public final class Demo {
         check(directCheck, SICK_IP + " did not answer 200 on / and 503 on " + Backends.HEALTH_PATH + " while failing");
         long servedTotal = total(backends.served());
         long succeeded = sent.size() - failures;
-        check(servedTotal == succeeded + 1, "the backends served " + servedTotal + " requests but " + succeeded
-                + " responses arrived (+1 direct check)");
+        checkServed("fairway (besides the one direct check)", servedTotal - 1, succeeded);
         out.println();
         out.printf(Locale.ROOT, "figures phase=unhealthy interval=%s timeout=%s unhealthy_threshold=%d healthy_threshold=%d"
                         + " fail_to_detected_ms=%.0f fail_to_last_request_ms=%.0f failed_in_that_window=%d/%d"
@@ -944,8 +942,7 @@ public final class Demo {
                 .map(e -> e.getKey() + " (" + e.getValue() + ")").collect(Collectors.joining(", ")));
         result.failures().forEach((what, count) -> out.println("    FAILED " + count + " x " + what));
         check(result.failed() == 0, name + ": " + result.failed() + " of " + result.sent() + " requests failed");
-        check(servedTotal == result.succeeded(), name + ": the backends served " + servedTotal + " requests but "
-                + result.succeeded() + " responses arrived");
+        checkServed(name, servedTotal, result.succeeded());
         Map<String, Long> byServer = new TreeMap<>();
         served.forEach((address, count) -> {
             if (count > 0) {
@@ -977,6 +974,21 @@ public final class Demo {
     }
 
     /** Records {@code problem} for the current phase unless {@code passed}. */
+    /**
+     * Every response was served by a backend, and the backends served little more than that: the JDK's client (plain,
+     * or a Fairway leaf) sends an idempotent request once more when its connection closes before the response, so a
+     * backend may have served a request whose first response was lost on the way. Fewer served than answered, or more
+     * such resends than one in a thousand, fail the demo.
+     */
+    private void checkServed(String name, long served, long responses) {
+        check(served >= responses && served - responses <= Math.max(1, responses / 1000), name + ": the backends served "
+                + served + " requests but " + responses + " responses arrived");
+        if (served > responses) {
+            out.println("    note: " + (served - responses) + " request(s) served twice: the JDK client resent an idempotent"
+                    + " request after its connection closed before the response");
+        }
+    }
+
     private boolean check(boolean passed, String problem) {
         if (!passed) {
             problems.add("phase " + phase + ": " + problem);
