@@ -36,6 +36,10 @@ import java.util.stream.Collectors;
 public final class Option<T> {
 
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9_]*");
+    /** The longest text value any option accepts, in characters; longer ones fail before they are parsed. */
+    public static final int MAX_TEXT = 1 << 20;
+    /** How much of a refused value an error message repeats. */
+    private static final int MAX_ECHO = 200;
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|ms|s|m|h|d)");
 
     private final String key;
@@ -344,17 +348,33 @@ public final class Option<T> {
     public T convert(String qualifiedKey, Object raw) {
         Objects.requireNonNull(qualifiedKey, "qualifiedKey");
         Objects.requireNonNull(raw, qualifiedKey);
+        if (raw instanceof String text && text.length() > MAX_TEXT) {
+            throw new IllegalArgumentException(qualifiedKey + " = " + echo(raw) + " is not allowed: a value of more than "
+                    + MAX_TEXT + " characters; use " + allowed);
+        }
         T value;
         try {
             value = converter.apply(raw);
-        } catch (IllegalArgumentException | ArithmeticException | DateTimeParseException e) {
-            String detail = e.getMessage() == null || e instanceof NumberFormatException ? "" : " (" + e.getMessage() + ")";
-            throw new IllegalArgumentException(qualifiedKey + " = '" + raw + "' is not allowed: use " + allowed + detail, e);
+        } catch (RuntimeException e) {
+            // Total: whatever a converter throws on a bad value (its own IllegalArgumentException, a parse or
+            // arithmetic error, or a provider's converter failing some other way) is this one error.
+            String detail = e.getMessage() == null || e instanceof NumberFormatException || !(e instanceof IllegalArgumentException
+                    || e instanceof ArithmeticException || e instanceof DateTimeParseException) ? "" : " (" + e.getMessage() + ")";
+            throw new IllegalArgumentException(qualifiedKey + " = " + echo(raw) + " is not allowed: use " + allowed + detail, e);
         }
         if (value == null) {
-            throw new IllegalArgumentException(qualifiedKey + " = '" + raw + "' is not allowed: use " + allowed);
+            throw new IllegalArgumentException(qualifiedKey + " = " + echo(raw) + " is not allowed: use " + allowed);
         }
         return value;
+    }
+
+    /** The value as an error message shows it: quoted, and cut after {@value #MAX_ECHO} characters. */
+    private static String echo(Object raw) {
+        String text = String.valueOf(raw);
+        if (text.length() <= MAX_ECHO) {
+            return "'" + text + "'";
+        }
+        return "'" + text.substring(0, MAX_ECHO) + "…' (" + text.length() + " characters)";
     }
 
     @Override
