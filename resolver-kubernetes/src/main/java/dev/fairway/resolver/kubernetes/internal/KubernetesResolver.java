@@ -378,14 +378,14 @@ final class KubernetesResolver implements Resolver {
         long delay = failures >= 40 ? max : Math.min(max, base << Math.min(failures - 1, 30));
         delay = Math.max(0, delay - (long) (delay * 0.2 * random.nextDouble()));
         Duration d = Duration.ofNanos(delay);
-        report(new IOException(e.getMessage() + "; retrying in " + text(d.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
-                + (published == null ? "" : ", keeping the last " + published.size() + " addresses"), e));
         cancel(retryTimer);
-        retryTimer = schedule(() -> execute(retry), d);
+        retryTimer = schedule(retry, d);                  // before the report, so that a listener sees the timer set
+        report(new IOException(message(e) + "; retrying in " + text(d.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+                + (published == null ? "" : ", keeping the last " + published.size() + " addresses"), e));
     }
 
     private void report(IOException e) {
-        IOException error = new IOException(describe + ": " + e.getMessage(), e);
+        IOException error = new IOException(describe + ": " + message(e), e);
         LOG.log(System.Logger.Level.WARNING, error.getMessage());
         if (listener != null) {
             listener.onError(error);
@@ -490,6 +490,14 @@ final class KubernetesResolver implements Resolver {
         if (future != null) {
             future.cancel(false);
         }
+    }
+
+    /** The exception's message, or its class and cause where it has none (as some of the HTTP client's have). */
+    private static String message(Throwable e) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e.getMessage();
+        }
+        return e.getClass().getSimpleName() + (e.getCause() != null && e.getCause() != e ? " (" + e.getCause() + ")" : "");
     }
 
     private static IOException cause(Throwable error) {

@@ -1,7 +1,11 @@
 package dev.fairway.resolver.kubernetes.internal;
 
 import dev.fairway.spi.BackendAddress;
+import dev.fairway.spi.OptionValues;
 import dev.fairway.spi.Resolver;
+import dev.fairway.spi.ResolverContext;
+import dev.fairway.spi.Target;
+import dev.fairway.testing.FakeClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +59,14 @@ class KubernetesResolverTest {
         return resolver;
     }
 
+    /** Starts a resolver on orders.shop:80 whose list has one ready endpoint, 10.0.0.1:8080, and returns its first watch. */
+    private ScriptedApiServer.Watch watchingOneEndpoint(Map<String, Object> extra) throws InterruptedException {
+        api.list = K8s.list("100", List.of(K8s.slice("a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
+        start("orders.shop", 80, extra);
+        recorder.awaitAuthorities(WAIT, "10.0.0.1:8080");
+        return api.nextWatch(WAIT);
+    }
+
     @Test
     void listsThenWatchesFromTheListsVersionWithBookmarksAndFollowsEveryEvent() throws Exception {
         api.list = K8s.list("100", List.of(K8s.slice("orders-a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
@@ -103,10 +115,7 @@ class KubernetesResolverTest {
 
     @Test
     void aWatchAnswering410ListsAgain() throws Exception {
-        api.list = K8s.list("100", List.of(K8s.slice("a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
-        start("orders.shop", 80, Map.of());
-        recorder.awaitAuthorities(WAIT, "10.0.0.1:8080");
-        ScriptedApiServer.Watch w = api.nextWatch(WAIT);
+        ScriptedApiServer.Watch w = watchingOneEndpoint(Map.of());
         api.list = K8s.list("200", List.of(K8s.slice("a", "orders", "190", "http", 8080, List.of(K8s.ready("10.0.0.4")))));
         w.send(K8s.gone());                                            // ERROR event with code 410
         recorder.awaitAuthorities(WAIT, "10.0.0.4:8080");
@@ -124,10 +133,7 @@ class KubernetesResolverTest {
 
     @Test
     void aStalledWatchIsDroppedAndResumedFromTheLastVersion() throws Exception {
-        api.list = K8s.list("100", List.of(K8s.slice("a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
-        start("orders.shop", 80, Map.of("stall_timeout", "300ms"));
-        recorder.awaitAuthorities(WAIT, "10.0.0.1:8080");
-        ScriptedApiServer.Watch w = api.nextWatch(WAIT);
+        ScriptedApiServer.Watch w = watchingOneEndpoint(Map.of("stall_timeout", "300ms"));
         w.send(K8s.bookmark("120"));
         // now the stream stays silent
         ScriptedApiServer.Watch resumed = api.nextWatch(WAIT);
@@ -141,10 +147,7 @@ class KubernetesResolverTest {
 
     @Test
     void anUnreachableApiServerKeepsTheLastSetAndReportsThenResumes() throws Exception {
-        api.list = K8s.list("100", List.of(K8s.slice("a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
-        start("orders.shop", 80, Map.of());
-        recorder.awaitAuthorities(WAIT, "10.0.0.1:8080");
-        api.nextWatch(WAIT);
+        watchingOneEndpoint(Map.of());
         api.close();                                                   // connections dropped, port closed
         IOException e = recorder.awaitError(x -> x.getMessage().contains("keeping the last 1 addresses"), WAIT);
         assertTrue(e.getMessage().startsWith("kubernetes resolver for http://orders.shop:80: "), e.getMessage());
@@ -154,10 +157,7 @@ class KubernetesResolverTest {
 
     @Test
     void aServerErrorOnTheWatchResumesWithBackoff() throws Exception {
-        api.list = K8s.list("100", List.of(K8s.slice("a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
-        start("orders.shop", 80, Map.of());
-        recorder.awaitAuthorities(WAIT, "10.0.0.1:8080");
-        ScriptedApiServer.Watch w = api.nextWatch(WAIT);
+        ScriptedApiServer.Watch w = watchingOneEndpoint(Map.of());
         api.watchStatus = 500;
         w.end();
         IOException e = recorder.awaitError(x -> x.getMessage().contains("answered 500"), WAIT);
@@ -171,10 +171,7 @@ class KubernetesResolverTest {
 
     @Test
     void aLineLongerThanTheBoundFailsNamingItAndTheWatchResumes() throws Exception {
-        api.list = K8s.list("100", List.of(K8s.slice("a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
-        start("orders.shop", 80, Map.of("max_line_bytes", "2048"));
-        recorder.awaitAuthorities(WAIT, "10.0.0.1:8080");
-        ScriptedApiServer.Watch w = api.nextWatch(WAIT);
+        ScriptedApiServer.Watch w = watchingOneEndpoint(Map.of("max_line_bytes", "2048"));
         w.sendRaw("x".repeat(3000));
         IOException e = recorder.awaitError(x -> x.getMessage().contains("max_line_bytes"), WAIT);
         assertTrue(e.getMessage().contains("longer than fairway.resolver.max_line_bytes = 2048 bytes: raise it"), e.getMessage());
@@ -185,10 +182,7 @@ class KubernetesResolverTest {
 
     @Test
     void malformedEventsAndTooManySlicesAreErrorsNotCrashes() throws Exception {
-        api.list = K8s.list("100", List.of(K8s.slice("a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
-        start("orders.shop", 80, Map.of("max_slices", "1"));
-        recorder.awaitAuthorities(WAIT, "10.0.0.1:8080");
-        ScriptedApiServer.Watch w = api.nextWatch(WAIT);
+        ScriptedApiServer.Watch w = watchingOneEndpoint(Map.of("max_slices", "1"));
         w.send(K8s.event("ADDED", K8s.slice("b", "orders", "101", "http", 8080, List.of(K8s.ready("10.0.0.2")))));
         IOException e = recorder.awaitError(x -> x.getMessage().contains("max_slices"), WAIT);
         assertTrue(e.getMessage().contains("has 2 EndpointSlices, more than fairway.resolver.max_slices = 1: raise it"), e.getMessage());
@@ -247,10 +241,7 @@ class KubernetesResolverTest {
     void theTokenIsReadAgainAfterItsRefreshTimeAndAtOnceAfterA401() throws Exception {
         Path token = Env.write(dir, "token", "token-1\n");
         api.token = "token-1";
-        api.list = K8s.list("100", List.of(K8s.slice("a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
-        start("orders.shop", 80, Map.of("token_file", token.toString()));
-        recorder.awaitAuthorities(WAIT, "10.0.0.1:8080");
-        ScriptedApiServer.Watch w = api.nextWatch(WAIT);
+        ScriptedApiServer.Watch w = watchingOneEndpoint(Map.of("token_file", token.toString()));
         assertEquals("Bearer token-1", w.request.authorization());
 
         Files.writeString(token, "token-2");                           // kubelet rotated it
@@ -265,5 +256,29 @@ class KubernetesResolverTest {
         second.end();
         recorder.awaitError(x -> x.getMessage().contains("answered 401"), WAIT);
         assertEquals("Bearer token-3", api.nextWatch(WAIT).request.authorization(), "read again at once after a 401");
+    }
+
+    @Test
+    void retriesBackOffDoublingWithJitterUpToTheMaximumOnTheInjectedClock() throws Exception {
+        int port = api.port();
+        api.close();                                                   // nothing listens: every attempt fails at once
+        FakeClock clock = new FakeClock();
+        ResolverContext context = new ResolverContext(new Target("http", "orders.shop", 80), OptionValues.of("fairway.resolver.",
+                KubernetesOptions.ALL, Map.of("api_url", "http://127.0.0.1:" + port, "backoff_initial", "1s", "backoff_max", "4s")),
+                clock, clock, env.executor, 7);
+        resolver = new KubernetesResolverProvider().create(context, env.env);
+        resolver.start(recorder);
+        long[] expectedMillis = {1000, 2000, 4000, 4000, 4000};
+        for (int i = 0; i < expectedMillis.length; i++) {
+            int failures = i + 1;
+            recorder.awaitError(x -> recorder.errors().size() >= failures, WAIT);
+            List<Duration> delays = clock.pendingDelays();
+            assertEquals(1, delays.size(), "one retry timer: " + delays);
+            long ms = delays.get(0).toMillis();
+            assertTrue(ms <= expectedMillis[i] && ms >= expectedMillis[i] * 8 / 10, "retry " + failures + " after " + ms + " ms");
+            assertTrue(recorder.errors().get(i).getMessage().contains("retrying in " + ms + "ms"), recorder.errors().get(i).getMessage());
+            clock.advance(delays.get(0));
+        }
+        assertEquals(List.of(), recorder.sets(), "nothing to publish, nothing published");
     }
 }
