@@ -50,8 +50,8 @@
  * <tr><td>{@code api_url}</td><td>empty</td><td>the API server, {@code http://} or {@code https://} with host and
  *     port; empty means in the cluster, from {@code KUBERNETES_SERVICE_HOST} and {@code KUBERNETES_SERVICE_PORT}</td></tr>
  * <tr><td>{@code token_file}</td><td>{@code /var/run/secrets/kubernetes.io/serviceaccount/token}</td>
- *     <td>the bearer token; empty sends none; with {@code api_url} given and this left at its default, a missing
- *     file sends none</td></tr>
+ *     <td>the bearer token; empty sends none; with {@code api_url} given and this left at its default, the file's
+ *     token is sent only to an {@code https} URL and only if the file exists</td></tr>
  * <tr><td>{@code token_refresh}</td><td>{@code 1m}</td><td>how long a read token is used before the file is read
  *     again, 1s to 1m</td></tr>
  * <tr><td>{@code ca_file}</td><td>{@code /var/run/secrets/kubernetes.io/serviceaccount/ca.crt}</td>

@@ -191,6 +191,14 @@ final class KubernetesResolver implements Resolver {
                 }
             }
             return Optional.<String>empty();                           // not a Service port: taken as an endpoint port
+        }).exceptionallyCompose(error -> {
+            IOException e = cause(error);
+            if (e instanceof ApiException api && (api.status() == 403 || api.status() == 404)) {
+                e = new ApiException(api.status(), api.getMessage() + "; the Service maps the URI's port " + port + " to the pods'"
+                        + " port (" + PREFIX + PORT_MODE.key() + "=service): grant get on services, or set " + PREFIX
+                        + PORT_MODE.key() + "=endpoint and use the pods' port in the URI");
+            }
+            return CompletableFuture.failedFuture(e);
         });
     }
 

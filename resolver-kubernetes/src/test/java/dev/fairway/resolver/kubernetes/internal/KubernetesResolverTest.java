@@ -222,6 +222,15 @@ class KubernetesResolverTest {
     }
 
     @Test
+    void aServiceThatCannotBeReadSaysWhatToDo() throws Exception {
+        api.service = null;                                            // 404
+        start("orders.shop", 80, Map.of());
+        IOException e = recorder.awaitError(x -> true, WAIT);
+        assertTrue(e.getMessage().contains("answered 404"), e.getMessage());
+        assertTrue(e.getMessage().contains("grant get on services, or set fairway.resolver.port_mode=endpoint"), e.getMessage());
+    }
+
+    @Test
     void theNamespaceComesFromTheFileWhenTheHostNamesNone() throws Exception {
         Path ns = Env.write(dir, "namespace", "shop\n");
         api.list = K8s.list("100", List.of(K8s.slice("a", "orders", "90", "http", 8080, List.of(K8s.ready("10.0.0.1")))));
