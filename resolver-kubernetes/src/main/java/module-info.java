@@ -75,7 +75,8 @@
  * </tbody>
  * </table>
  *
- * <p>Beyond a bound the resolution fails with an error naming the bound's key and the value to raise, and the last
+ * <p>A {@code token_file}, {@code ca_file} or {@code namespace_file} that is given must be readable when the client is
+ * built; the defaults, which Kubernetes mounts into every pod, are read when used. Beyond a bound the resolution fails with an error naming the bound's key and the value to raise, and the last
  * set stays. This module reads no system properties; it reads the environment variables
  * {@code KUBERNETES_SERVICE_HOST} and {@code KUBERNETES_SERVICE_PORT}.
  *

@@ -6,6 +6,8 @@ import dev.fairway.spi.Resolver;
 import dev.fairway.spi.ResolverContext;
 import dev.fairway.spi.ResolverProvider;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -46,8 +48,10 @@ public final class KubernetesResolverProvider implements ResolverProvider {
     }
 
     /**
-     * Checks that {@code backoff_initial} is not longer than {@code backoff_max}, and that without {@code api_url}
-     * this JVM runs in a pod ({@code KUBERNETES_SERVICE_HOST} is set).
+     * Checks that {@code backoff_initial} is not longer than {@code backoff_max}, that the files given as
+     * {@code token_file}, {@code ca_file} and {@code namespace_file} can be read (the defaults, which Kubernetes mounts
+     * into pods, are read when used), and that without {@code api_url} this JVM runs in a pod
+     * ({@code KUBERNETES_SERVICE_HOST} is set).
      *
      * @param options the validated values
      * @throws IllegalArgumentException naming the options, their values and what to change
@@ -59,6 +63,14 @@ public final class KubernetesResolverProvider implements ResolverProvider {
 
     void validate(OptionValues options, UnaryOperator<String> env) {
         KubernetesOptions.validate(options);
+        for (Option<String> file : List.of(KubernetesOptions.TOKEN_FILE, KubernetesOptions.CA_FILE, KubernetesOptions.NAMESPACE_FILE)) {
+            String given = options.given(file).orElse("");
+            if (!given.isEmpty() && !Files.isReadable(Path.of(given))) {
+                throw new IllegalArgumentException(PREFIX + file.key() + " = '" + given + "' is not allowed: no readable file"
+                        + " is there; give the path of " + (file == KubernetesOptions.TOKEN_FILE ? "the bearer token (empty sends none)"
+                        : file == KubernetesOptions.CA_FILE ? "the API server's CA certificates (PEM)" : "a file holding the namespace"));
+            }
+        }
         String host = env.apply("KUBERNETES_SERVICE_HOST");
         if (options.get(API_URL).isEmpty() && (host == null || host.isBlank())) {
             throw new IllegalArgumentException(PREFIX + API_URL.key() + " = '' (in the cluster) is not allowed here:"

@@ -99,6 +99,20 @@ class KubernetesResolverProviderTest {
     }
 
     @Test
+    void givenFilesMustBeReadableAtValidation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        for (String key : List.of("token_file", "ca_file", "namespace_file")) {
+            String absent = dir.resolve("absent-" + key).toString();
+            OptionValues v = OptionValues.of("fairway.resolver.", provider.options(), Map.of("api_url", "http://127.0.0.1:8001", key, absent));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.validate(v, name -> null));
+            assertTrue(e.getMessage().startsWith("fairway.resolver." + key + " = '" + absent + "' is not allowed: no readable file is there;"
+                    + " give the path of "), e.getMessage());
+        }
+        String present = Env.write(dir, "token", "t").toString();
+        provider.validate(OptionValues.of("fairway.resolver.", provider.options(), Map.of("api_url", "http://127.0.0.1:8001",
+                "token_file", present, "ca_file", present, "namespace_file", present)), name -> null);
+    }
+
+    @Test
     void rejectsABackoffInitialLongerThanTheMaximumAtValidateAndCreate() {
         OptionValues bad = OptionValues.of("fairway.resolver.", provider.options(), Map.of("backoff_initial", "5s", "backoff_max", "2s"));
         IllegalArgumentException atValidate = assertThrows(IllegalArgumentException.class, () -> provider.validate(bad, IN_POD::get));

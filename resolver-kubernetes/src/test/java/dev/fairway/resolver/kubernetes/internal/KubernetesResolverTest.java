@@ -240,9 +240,13 @@ class KubernetesResolverTest {
 
     @Test
     void aMissingNamespaceFileIsAnErrorNamingTheOption() throws Exception {
-        start("orders", 80, Map.of("namespace_file", dir.resolve("absent").toString()));
+        Path gone = Env.write(dir, "namespace", "shop");                  // there when the client is built ...
+        resolver = new KubernetesResolverProvider().create(env.context("orders", 80, Map.of("api_url", api.url("127.0.0.1"),
+                "namespace_file", gone.toString())), env.env);
+        Files.delete(gone);                                               // ... and gone when the resolver starts
+        resolver.start(recorder);
         IOException e = recorder.awaitError(x -> true, WAIT);
-        assertTrue(e.getMessage().contains("fairway.resolver.namespace_file = '" + dir.resolve("absent") + "' cannot be read"), e.getMessage());
+        assertTrue(e.getMessage().contains("fairway.resolver.namespace_file = '" + gone + "' cannot be read"), e.getMessage());
         assertTrue(e.getMessage().contains("<service>.<namespace>"), e.getMessage());
     }
 

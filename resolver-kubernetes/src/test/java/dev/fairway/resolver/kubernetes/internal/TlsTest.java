@@ -56,12 +56,22 @@ class TlsTest {
     }
 
     private void startInPod(String host, Path ca) throws IOException {
+        startInPod(host, ca, () -> { });
+    }
+
+    private void startInPod(String host, Path ca, IoAction beforeStart) throws IOException {
         env.variables.put("KUBERNETES_SERVICE_HOST", host);
         env.variables.put("KUBERNETES_SERVICE_PORT", String.valueOf(api.port()));
         Map<String, Object> options = Map.of("token_file", Env.write(dir, "token", "pod-token").toString(), "ca_file", ca.toString(),
                 "backoff_initial", "50ms", "backoff_max", "200ms");
         resolver = new KubernetesResolverProvider().create(env.context("orders.shop.svc.cluster.local", 80, options), env.env);
+        beforeStart.run();
         resolver.start(recorder);
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
     }
 
     @Test
@@ -91,8 +101,9 @@ class TlsTest {
 
     @Test
     void aMissingCaFileIsAnErrorNamingTheOption() throws Exception {
-        startInPod("localhost", dir.resolve("absent.crt"));
+        Path gone = java.nio.file.Files.copy(tls.pem, dir.resolve("gone.crt"));
+        startInPod("localhost", gone, () -> java.nio.file.Files.delete(gone));   // there when built, gone when started
         IOException e = recorder.awaitError(x -> true, WAIT);
-        assertTrue(e.getMessage().contains("fairway.resolver.ca_file = '" + dir.resolve("absent.crt") + "' cannot be read"), e.getMessage());
+        assertTrue(e.getMessage().contains("fairway.resolver.ca_file = '" + gone + "' cannot be read"), e.getMessage());
     }
 }
