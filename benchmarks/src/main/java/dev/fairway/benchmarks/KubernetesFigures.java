@@ -59,10 +59,11 @@ public final class KubernetesFigures {
         int resolvers = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
         int status = 0;
-        try (Stub a = new Stub(); Stub b = new Stub(); Stub c = new Stub()) {   // a fresh stand-in per phase
+        try (Stub a = new Stub(); Stub b = new Stub(); Stub c = new Stub(); Stub d = new Stub()) {   // a fresh stand-in per phase
             latency(a, events);
             cpu(b, events);
             memory(c, resolvers);
+            endToEnd(d, Math.max(5, events / 10));
         } catch (RuntimeException e) {
             e.printStackTrace();
             status = 1;
@@ -107,6 +108,147 @@ public final class KubernetesFigures {
             System.out.println("event to published set, " + events + " events each (median, min–max, p99):");
             System.out.println("  endpoint turns ready       " + summary(ready));
             System.out.println("  endpoint turns terminating " + summary(draining) + " (published as draining)");
+        }
+    }
+
+    // ---------------------------------------------------------------- through a FairwayClient
+
+    /**
+     * A {@code FairwayClient} with the {@code kubernetes} resolver sends one request at a time to three loopback
+     * backends while a fourth endpoint turns ready (timed until its first request) and then serving-and-terminating
+     * (counted: requests it still gets 200 to 400 ms after the event, which an engine that honours
+     * {@code draining} would not send).
+     */
+    private static void endToEnd(Stub stub, int rounds) throws Exception {
+        List<Backend> backends = new ArrayList<>();
+        backends.add(new Backend("127.0.0.2", 0));
+        int port = backends.get(0).port();
+        backends.add(new Backend("127.0.0.3", port));
+        backends.add(new Backend("127.0.0.4", port));
+        Backend fourth = backends.get(2);
+        String base = endpoint("127.0.0.2", true, false) + "," + endpoint("127.0.0.3", true, false);
+        stub.list = list("1", List.of(slice("a", "1", List.of(base), port)));
+        dev.fairway.FairwayClient client = dev.fairway.FairwayClient.newBuilder().resolver("kubernetes")
+                .resolverOption("api_url", "http://127.0.0.1:" + stub.port()).resolverOption("port_mode", "endpoint")
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.URI uri = java.net.URI.create("http://orders.shop:" + port + "/");
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicLong sent = new AtomicLong();
+        Thread sender = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    client.send(java.net.http.HttpRequest.newBuilder(uri).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                    sent.incrementAndGet();
+                } catch (IOException e) {
+                    // counted as not sent; the figures below do not depend on it
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "sender");
+        sender.start();
+        Watch w = stub.nextWatch();
+        long[] first = new long[rounds];
+        long[] after = new long[rounds];
+        int rv = 2;
+        for (int i = 0; i < rounds; i++) {
+            String withReady = event("MODIFIED", slice("a", String.valueOf(rv++), List.of(base + "," + endpoint("127.0.0.4", true, false)), port));
+            String withDraining = event("MODIFIED", slice("a", String.valueOf(rv++), List.of(base + "," + endpoint("127.0.0.4", false, true)), port));
+            String without = event("MODIFIED", slice("a", String.valueOf(rv++), List.of(base), port));
+            long t0 = System.nanoTime();
+            w.send(withReady);
+            first[i] = fourth.firstRequestAfter(t0, 10_000) - t0;
+            t0 = System.nanoTime();
+            w.send(withDraining);
+            Thread.sleep(400);                                         // a harness: observe a fixed window
+            after[i] = fourth.requestsBetween(t0 + 200_000_000L, t0 + 400_000_000L);
+            w.send(without);
+            fourth.quietFor(200, 10_000);
+        }
+        running.set(false);
+        sender.join(10_000);
+        w.end();
+        client.close();
+        for (Backend b : backends) {
+            b.close();
+        }
+        System.out.println("through a FairwayClient (" + rounds + " rounds, one request at a time, " + sent.get() + " requests):");
+        System.out.println("  endpoint turns ready → its first request " + summary(first));
+        long[] sortedAfter = after.clone();
+        Arrays.sort(sortedAfter);
+        System.out.println("  endpoint turns serving+terminating → requests it still got 200–400 ms later: median " + sortedAfter[rounds / 2]
+                + ", " + sortedAfter[0] + "–" + sortedAfter[rounds - 1] + " (0 once the engine honours draining)");
+    }
+
+    /** A loopback backend that records when each request came. */
+    private static final class Backend implements AutoCloseable {
+        private final HttpServer server;
+        private final List<Long> times = new ArrayList<>();
+
+        Backend(String ip, int port) throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(ip), port), 100);
+            server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "backend-" + ip);
+                t.setDaemon(true);
+                return t;
+            }));
+            server.createContext("/", exchange -> {
+                synchronized (times) {
+                    times.add(System.nanoTime());
+                    times.notifyAll();
+                }
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        long firstRequestAfter(long t0, long timeoutMillis) throws InterruptedException {
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            synchronized (times) {
+                while (true) {
+                    for (long t : times) {
+                        if (t >= t0) {
+                            return t;
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new IllegalStateException("no request within " + timeoutMillis + " ms");
+                    }
+                    times.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+        }
+
+        long requestsBetween(long from, long to) {
+            synchronized (times) {
+                return times.stream().filter(t -> t >= from && t < to).count();
+            }
+        }
+
+        void quietFor(long millis, long timeoutMillis) throws InterruptedException {
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (System.nanoTime() < deadline) {
+                long last;
+                synchronized (times) {
+                    last = times.isEmpty() ? 0 : times.get(times.size() - 1);
+                }
+                if (System.nanoTime() - last >= millis * 1_000_000L) {
+                    return;
+                }
+                Thread.sleep(20);
+            }
+            throw new IllegalStateException("the removed endpoint still got requests after " + timeoutMillis + " ms");
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
         }
     }
 
@@ -364,10 +506,14 @@ public final class KubernetesFigures {
     }
 
     private static String slice(String name, String rv, List<String> endpoints) {
+        return slice(name, rv, endpoints, 8080);
+    }
+
+    private static String slice(String name, String rv, List<String> endpoints, int port) {
         return "{\"kind\":\"EndpointSlice\",\"apiVersion\":\"discovery.k8s.io/v1\",\"metadata\":{\"name\":\"" + name
                 + "\",\"namespace\":\"shop\",\"resourceVersion\":\"" + rv + "\",\"labels\":{\"kubernetes.io/service-name\":\"orders\"}},"
                 + "\"addressType\":\"IPv4\",\"endpoints\":[" + String.join(",", endpoints)
-                + "],\"ports\":[{\"name\":\"http\",\"port\":8080,\"protocol\":\"TCP\"}]}";
+                + "],\"ports\":[{\"name\":\"http\",\"port\":" + port + ",\"protocol\":\"TCP\"}]}";
     }
 
     private static String list(String rv, List<String> slices) {
