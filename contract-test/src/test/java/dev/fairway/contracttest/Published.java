@@ -90,6 +90,13 @@ record Published(String folder, String artifactId, String descriptor) {
                             dev.fairway.resolver.dns.internal.DnsSrvResolverProvider;
                     }
                     """),
+            new Published("resolver-kubernetes", "fairway-resolver-kubernetes", """
+                    module dev.fairway.resolver.kubernetes {
+                        requires dev.fairway.spi;
+
+                        provides dev.fairway.spi.ResolverProvider with dev.fairway.resolver.kubernetes.internal.KubernetesResolverProvider;
+                    }
+                    """),
             new Published("health", "fairway-health", """
                     module dev.fairway.health {
                         requires dev.fairway.spi;

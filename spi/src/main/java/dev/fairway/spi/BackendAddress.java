@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param socketAddress the IP address and port; must be resolved
  * @param weight        the relative share of traffic weighted pickers give this address, 1 to
  *                      {@value #MAX_WEIGHT}; 1 unless the resolver knows better (for example from an SRV record)
- * @param attributes    further attributes, for example {@value #ZONE}; copied
+ * @param attributes    further attributes, for example {@value #ZONE} or {@value #DRAINING}; copied
  */
 public record BackendAddress(InetSocketAddress socketAddress, int weight, Map<String, String> attributes) {
 
@@ -27,6 +27,16 @@ public record BackendAddress(InetSocketAddress socketAddress, int weight, Map<St
      * and this attribute.
      */
     public static final String REPLICA = "replica";
+
+    /**
+     * The attribute key that marks an address as draining, with the value {@code "true"} (any other value, or no
+     * such attribute, means not draining). A resolver publishes an address as draining when its backend is still
+     * serving but going away, such as a Kubernetes endpoint that is {@code serving} and {@code terminating}: Fairway
+     * then picks it for no new requests, and keeps its connections open until the exchanges already on them end.
+     * Publishing the address again without the attribute returns it to the rotation; leaving it out of the set removes
+     * it. Resolvers that know nothing of draining (DNS) never set it.
+     */
+    public static final String DRAINING = "draining";
 
     /** The largest weight. */
     public static final int MAX_WEIGHT = 1_000_000;
@@ -68,6 +78,16 @@ public record BackendAddress(InetSocketAddress socketAddress, int weight, Map<St
      */
     public Optional<String> zone() {
         return Optional.ofNullable(attributes.get(ZONE));
+    }
+
+    /**
+     * Whether the address is draining: its {@value #DRAINING} attribute is {@code "true"}. Fairway picks a draining
+     * address for no new requests and keeps its connections until their exchanges end.
+     *
+     * @return {@code true} when the resolver marked the address as draining
+     */
+    public boolean draining() {
+        return "true".equals(attributes.get(DRAINING));
     }
 
     /**

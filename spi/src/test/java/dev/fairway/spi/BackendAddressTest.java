@@ -106,4 +106,14 @@ class BackendAddressTest {
         assertTrue(authority.endsWith("]:8080"), authority);
         assertTrue(authority.indexOf('%') < 0, authority);
     }
+
+    @Test
+    void drainingIsTheAttributeTrueAndNothingElse() throws Exception {
+        InetSocketAddress socket = new InetSocketAddress(ip(10, 0, 0, 1), 80);
+        assertEquals(false, BackendAddress.of(ip(10, 0, 0, 1), 80).draining());
+        assertEquals(true, new BackendAddress(socket, 1, Map.of(BackendAddress.DRAINING, "true")).draining());
+        assertEquals(false, new BackendAddress(socket, 1, Map.of(BackendAddress.DRAINING, "false")).draining());
+        assertEquals(false, new BackendAddress(socket, 1, Map.of(BackendAddress.DRAINING, "yes")).draining());
+        assertEquals("draining", BackendAddress.DRAINING);
+    }
 }
