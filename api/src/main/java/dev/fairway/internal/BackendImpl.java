@@ -232,9 +232,17 @@ final class BackendImpl implements Backend {
         return ejected;
     }
 
-    /** Whether it may take requests now: not ejected, not refusing connections, not {@code UNHEALTHY}. */
+    /**
+     * Whether it may take requests now: not draining (its resolver says it is going away, {@link BackendAddress#DRAINING}),
+     * not ejected, not refusing connections, not {@code UNHEALTHY}.
+     */
     boolean usable() {
-        return !ejected && !refused && health != HealthState.UNHEALTHY;
+        return !draining() && !ejected && !refused && health != HealthState.UNHEALTHY;
+    }
+
+    /** Whether the resolver marks it as going away: it takes no new requests, and its exchanges finish. */
+    boolean draining() {
+        return address.draining();
     }
 
     /** Ejects until {@code until} (ticker); caller holds the pool lock. */

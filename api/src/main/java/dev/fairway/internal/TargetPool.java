@@ -546,11 +546,22 @@ final class TargetPool implements Resolver.Listener {
      * rather than overload the few. Caller holds the lock.
      */
     private List<Backend> select() {
-        int n = backends.size();
+        // A draining backend (its resolver says it is going away) takes no new request in any mode, panic included;
+        // its leaves stay, so that its exchanges finish.
+        List<BackendImpl> live = new ArrayList<>(backends.size());
+        for (BackendImpl b : backends.values()) {
+            if (!b.draining()) {
+                live.add(b);
+            }
+        }
+        int n = live.size();
         List<Backend> chosen = new ArrayList<>(n);
+        if (n == 0) {
+            return chosen;
+        }
         int usable = 0;
         int refused = 0;
-        for (BackendImpl b : backends.values()) {
+        for (BackendImpl b : live) {
             refused += b.refused ? 1 : 0;
             usable += b.usable() ? 1 : 0;
         }
@@ -558,13 +569,13 @@ final class TargetPool implements Resolver.Listener {
         if (refused == n) {
             // Every backend refused: none is better than another, and one may be back already. Use them all, so that
             // a request tries them (and moves on) rather than fail without trying until the quarantine ends.
-            chosen.addAll(backends.values());
+            chosen.addAll(live);
             return subset(chosen);
         }
         double panic = engine.config().panicThreshold();
         if (panic > 0 && usable < panic * n) {
             // Panic: every backend, but those that refuse connections (they would only bounce requests to the others).
-            for (BackendImpl b : backends.values()) {
+            for (BackendImpl b : live) {
                 if (!b.refused) {
                     chosen.add(b);
                 }
@@ -582,7 +593,7 @@ final class TargetPool implements Resolver.Listener {
             if (state != HealthState.HEALTHY && chosen.size() >= wanted) {
                 break;
             }
-            for (BackendImpl b : backends.values()) {
+            for (BackendImpl b : live) {
                 if (!b.ejected() && !b.refused && b.health() == state) {
                     chosen.add(b);
                 }
@@ -644,8 +655,10 @@ final class TargetPool implements Resolver.Listener {
         }
         List<Backend> usable = select();
         if (usable.isEmpty()) {
-            view = new View(null, NoBackendException.Reason.NONE_USABLE, "all " + backends.size()
-                    + " backends are unhealthy, ejected or refusing connections (panic mode is off)", null);
+            boolean allDraining = backends.values().stream().allMatch(BackendImpl::draining);
+            view = new View(null, NoBackendException.Reason.NONE_USABLE, "all " + backends.size() + (allDraining
+                    ? " backends are draining: their resolver says they are going away, and they take no new requests"
+                    : " backends are unhealthy, ejected or refusing connections (panic mode is off)"), null);
             return;
         }
         try {
