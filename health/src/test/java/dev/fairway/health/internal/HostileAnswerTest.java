@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,11 +55,7 @@ class HostileAnswerTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        while (!cleanup.isEmpty()) {
-            cleanup.pop().close();
-        }
-        executor.shutdownNow();
-        assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS));
+        Checks.closeAll(cleanup, executor);
         Thread.setDefaultUncaughtExceptionHandler(previousHandler);
         assertEquals(List.of(), escaped, "nothing escapes into the client's threads");
     }
