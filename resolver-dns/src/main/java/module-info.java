@@ -60,7 +60,7 @@
  * <tr><td>{@code mode}</td><td>{@code dns}</td><td>{@code direct}</td>
  *     <td>{@code direct} or {@code system}, above</td></tr>
  * <tr><td>{@code name_servers}</td><td>{@code dns} (direct), {@code dns_srv}</td><td>empty</td>
- *     <td>IP addresses with optional ports ({@code 10.96.0.10}, {@code 127.0.0.1:5353}, {@code [fd00::10]:53});
+ *     <td>at most 16 IP addresses with optional ports ({@code 10.96.0.10}, {@code 127.0.0.1:5353}, {@code [fd00::10]:53});
  *     empty means the {@code nameserver} lines of {@code /etc/resolv.conf} (port 53)</td></tr>
  * <tr><td>{@code query_timeout}</td><td>{@code dns} (direct), {@code dns_srv}</td><td>resolv.conf's
  *     {@code timeout:}, else {@code 1s}</td>

@@ -149,6 +149,16 @@ class ValuesTest {
     }
 
     @Test
+    void nameServerListsAreBounded() {
+        String sixteen = String.join(",", java.util.Collections.nCopies(NameServer.MAX_LIST, "10.0.0.1"));
+        assertEquals(NameServer.MAX_LIST, NameServer.parseList(sixteen).size());
+        for (Object tooMany : List.of(sixteen + ",10.0.0.2", sixteen + ",x,y", java.util.Collections.nCopies(17, "10.0.0.1"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NameServer.parseList(tooMany));
+            assertEquals("more than " + NameServer.MAX_LIST + " name servers", e.getMessage());
+        }
+    }
+
+    @Test
     void theHostsFileSkipsWhatItCannotUse() throws IOException {
         byte[] hosts = """
                 fe80::1%nosuchinterface0 orders.test
