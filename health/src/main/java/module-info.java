@@ -54,17 +54,21 @@
  * <thead><tr><th>provider</th><th>key</th><th>default</th><th>meaning</th></tr></thead>
  * <tbody>
  * <tr><td>{@code http}</td><td>{@code fairway.health.method}</td><td>{@code GET}</td>
- *     <td>the request method, sent without a body (not {@code CONNECT})</td></tr>
+ *     <td>the request method, 1 to 32 letters, sent without a body (not {@code CONNECT})</td></tr>
  * <tr><td>{@code http}</td><td>{@code fairway.health.path}</td><td>{@code /healthz}</td>
- *     <td>the absolute path, with an optional query, resolved against the target's URI</td></tr>
+ *     <td>the absolute path, with an optional query, resolved against the target's URI; at most 2048
+ *     characters</td></tr>
  * <tr><td>{@code http}</td><td>{@code fairway.health.expected_statuses}</td><td>{@code 200-299}</td>
- *     <td>statuses that pass: codes, ranges and classes, like {@code 200-299,304} or {@code 2xx,304}</td></tr>
+ *     <td>statuses that pass: codes, ranges and classes, like {@code 200-299,304} or {@code 2xx,304}; at most 4096
+ *     characters</td></tr>
  * <tr><td>{@code http}</td><td>{@code fairway.health.headers}</td><td>none</td>
  *     <td>extra headers as {@code Name: value} items, separated by commas (a comma starts a new item only
- *     when {@code Name:} follows, so values may contain commas); restricted headers such as {@code Host} are
- *     refused as the JDK refuses them</td></tr>
+ *     when {@code Name:} follows, so values may contain commas), at most 32 of at most 8192 characters each;
+ *     restricted headers such as {@code Host} are refused as the JDK refuses them. Header values may be secrets:
+ *     no message or {@code toString()} ever shows one (errors say "value hidden" and name the item and the
+ *     header)</td></tr>
  * <tr><td>{@code grpc_health}</td><td>{@code fairway.health.service}</td><td>empty</td>
- *     <td>the service name asked about; empty asks about the whole server</td></tr>
+ *     <td>the service name asked about, at most 1024 characters; empty asks about the whole server</td></tr>
  * <tr><td>{@code grpc_health}</td><td>{@code fairway.health.unimplemented}</td><td>{@code healthy}</td>
  *     <td>what a server without health checking counts as: {@code healthy} or {@code unhealthy}</td></tr>
  * </tbody>
@@ -74,6 +78,15 @@
  * {@code unhealthy_threshold} failures in a row make it {@code UNHEALTHY}; {@code healthy_threshold} successes in
  * a row make an unhealthy backend {@code HEALTHY} again. Timers use the client's ticker and scheduler, probes start
  * on the client's executor, and nothing in this module reads the system clock, sleeps or starts threads.
+ *
+ * <p>Answers are read within bounds, whatever a backend (or anything listening on its port) sends: the
+ * {@code http} probe reads at most 64 KiB of body and then judges the status alone; the {@code grpc_health} probe
+ * reads at most 64 KiB and its JSON reader refuses nesting deeper than 64, strings over 8192 characters, numbers
+ * over 100 characters or with an exponent beyond ±1000, and more than 10,000 values, each as a failed probe whose
+ * reason names the limit. Server-written text appears in reasons clipped to 80 printable characters. A probe that
+ * fails in any way, an {@link java.lang.Error} such as {@link java.lang.StackOverflowError} or
+ * {@link java.lang.OutOfMemoryError} included, is that backend's failed probe and never reaches the client's
+ * threads. The user guide's "Limits" section lists every bound.
  *
  * <p>This module reads no system properties itself; the engine passes it the {@code fairway.health.*} values.
  *

@@ -60,7 +60,7 @@
  * <tr><td>{@code mode}</td><td>{@code dns}</td><td>{@code direct}</td>
  *     <td>{@code direct} or {@code system}, above</td></tr>
  * <tr><td>{@code name_servers}</td><td>{@code dns} (direct), {@code dns_srv}</td><td>empty</td>
- *     <td>IP addresses with optional ports ({@code 10.96.0.10}, {@code 127.0.0.1:5353}, {@code [fd00::10]:53});
+ *     <td>at most 16 IP addresses with optional ports ({@code 10.96.0.10}, {@code 127.0.0.1:5353}, {@code [fd00::10]:53});
  *     empty means the {@code nameserver} lines of {@code /etc/resolv.conf} (port 53)</td></tr>
  * <tr><td>{@code query_timeout}</td><td>{@code dns} (direct), {@code dns_srv}</td><td>resolv.conf's
  *     {@code timeout:}, else {@code 1s}</td>
@@ -75,6 +75,10 @@
  *     {@code http} or {@code https}</td></tr>
  * <tr><td>{@code protocol}</td><td>{@code dns_srv}</td><td>{@code tcp}</td>
  *     <td>the SRV protocol label</td></tr>
+ * <tr><td>{@code ports}</td><td>{@code dns_srv}</td><td>{@code 1-65535}</td>
+ *     <td>the ports an SRV record may choose, as ports and ranges ({@code 443,8000-8999}); a record with another
+ *     port (port 0 never passes) is left out with a WARNING naming it, logged once; when every record is refused
+ *     the look-up fails and the last good set stays</td></tr>
  * </tbody>
  * </table>
  *
@@ -83,6 +87,13 @@
  * resolution the last good set stays in use while the resolver retries with backoff. Errors (NXDOMAIN under every
  * search name, SERVFAIL, REFUSED, timeouts, unreachable name servers, an unreadable {@code /etc/resolv.conf}) reach
  * Fairway as {@link java.io.IOException}s whose messages name the host, the names tried, the servers and the cause.
+ *
+ * <p>Everything this module parses is read within bounds: DNS responses (at most 65,535 bytes, names of at most 255
+ * bytes, compression pointers only backwards and at most 127 per name, CNAME chains of at most 8, every count and
+ * length checked against the message; a malformed response is an {@link java.io.IOException} naming what is wrong),
+ * the first 64 KiB of {@code /etc/resolv.conf} (3 servers, 32 search domains, 10 reported problems), the first 1 MiB
+ * of {@code /etc/hosts}, at most 1,024 SRV targets per look-up, and option values of bounded length. The user guide's
+ * "Limits" section lists every bound.
  *
  * <p>This module reads no system properties. It reads the environment variables {@code LOCALDOMAIN} and
  * {@code RES_OPTIONS} as glibc does. In {@code mode=system} (and its fallback) the JVM caches look-ups: the security

@@ -49,6 +49,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * the next probe starts at the next wake, within one interval. Unknown and unhealthy backends, and backends
  * with failures in a row, are always probed every {@code interval}, so that recovery and failure are seen quickly.
  *
+ * <h2>Failures</h2>
+ * Whatever a probe throws or completes with, an {@link Error} such as {@link StackOverflowError} or
+ * {@link OutOfMemoryError} included, is that backend's failed probe, reported as {@code "<probe> failed: <type>:
+ * <message>"}; it never escapes into the scheduler, the executor or the client's threads.
+ *
  * <h2>Threads</h2>
  * Timers run on the context's scheduler; probes start on the context's executor and complete on whatever thread
  * finishes them (for HTTP, the client's). Nothing reads the system clock or sleeps. Thread-safe. Listener calls
@@ -238,7 +243,7 @@ public final class ActiveHealthCheck implements HealthCheck {
         CompletableFuture<ProbeResult> f;
         try {
             f = Objects.requireNonNull(probe.start(), "the probe returned no future");
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {  // Errors too (a StackOverflowError, an OutOfMemoryError): this backend's failed probe
             finish(a, ProbeResult.failed(probe.description() + " failed: " + describe(e)), false);
             return;
         }
@@ -341,6 +346,9 @@ public final class ActiveHealthCheck implements HealthCheck {
 
     /** The exception's type and message, without wrappers: {@code "ConnectException: Connection refused"}. */
     static String describe(Throwable t) {
+        if (t == null) {
+            return "no result";
+        }
         Throwable cause = t;
         while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
                 && cause.getCause() != null) {

@@ -42,8 +42,13 @@ public final class GrpcHealthCheckProvider implements HealthCheckProvider {
         UNHEALTHY
     }
 
-    static final Option<String> SERVICE = Option.ofString("service", "",
-            "the service name to ask about; empty asks about the server as a whole");
+    /** The longest {@code service}, in characters. */
+    static final int MAX_SERVICE = 1024;
+
+    static final Option<String> SERVICE = Option.ofCustom("service", "",
+            "the service name to ask about; empty asks about the server as a whole",
+            "a service name of at most " + MAX_SERVICE + " characters, like shop.v1.Orders, or empty",
+            GrpcHealthCheckProvider::service);
 
     static final Option<Unimplemented> UNIMPLEMENTED = Option.ofEnum("unimplemented", Unimplemented.class,
             Unimplemented.HEALTHY, "what a server that does not implement gRPC health checking counts as");
@@ -101,5 +106,15 @@ public final class GrpcHealthCheckProvider implements HealthCheckProvider {
     @Override
     public String toString() {
         return "GrpcHealthCheckProvider[" + NAME + "]";
+    }
+
+    private static String service(Object raw) {
+        if (!(raw instanceof String s)) {
+            throw new IllegalArgumentException("expected text, got a " + raw.getClass().getSimpleName());
+        }
+        if (s.length() > MAX_SERVICE) {
+            throw new IllegalArgumentException("the name has " + s.length() + " characters, more than " + MAX_SERVICE);
+        }
+        return s;
     }
 }

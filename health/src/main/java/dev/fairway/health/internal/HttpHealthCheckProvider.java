@@ -27,20 +27,29 @@ public final class HttpHealthCheckProvider implements HealthCheckProvider {
     /** The name users select this provider by. */
     public static final String NAME = "http";
 
+    /** The longest {@code method}, in letters. */
+    static final int MAX_METHOD = 32;
+
     static final Option<String> METHOD = Option.ofCustom("method", "GET",
             "the request method, sent without a body", "an HTTP method such as GET or HEAD", HttpHealthCheckProvider::method);
 
+    /** The longest {@code path}, in characters. */
+    static final int MAX_PATH = 2048;
+
     static final Option<String> PATH = Option.ofCustom("path", "/healthz",
-            "the path (and query) probed, resolved against the target's URI", "an absolute path such as /healthz or /ready?full=1",
+            "the path (and query) probed, resolved against the target's URI",
+            "an absolute path of at most " + MAX_PATH + " characters such as /healthz or /ready?full=1",
             HttpHealthCheckProvider::path);
 
     static final Option<StatusRanges> EXPECTED_STATUSES = Option.ofCustom("expected_statuses", StatusRanges.parse("200-299"),
-            "the response statuses that pass", "codes, ranges and classes from 100 to 599, like 200-299,304 or 2xx,304",
+            "the response statuses that pass", "codes, ranges and classes from 100 to 599, like 200-299,304 or 2xx,304"
+                    + " (at most " + StatusRanges.MAX_TEXT + " characters)",
             StatusRanges::convert);
 
-    static final Option<List<ProbeHeader>> HEADERS = Option.ofCustom("headers", List.of(),
-            "extra request headers", "'Name: value' items separated by commas (a comma starts a new item only before Name:)",
-            ProbeHeader::convert);
+    /** Its converter never throws, so that no message echoes a header value: {@link #validate} reports a bad one. */
+    static final Option<ProbeHeaders> HEADERS = Option.ofCustom("headers", ProbeHeaders.NONE,
+            "extra request headers; their values may be secrets and are never shown", ProbeHeaders.ALLOWED,
+            ProbeHeaders::convert);
 
     private static final List<Option<?>> OPTIONS = CommonOptions.with(List.of(METHOD, PATH, EXPECTED_STATUSES, HEADERS));
 
@@ -64,15 +73,17 @@ public final class HttpHealthCheckProvider implements HealthCheckProvider {
     }
 
     /**
-     * Checks that {@code timeout} is not longer than {@code interval} and that a given {@code idle_interval} is
-     * not shorter than {@code interval}.
+     * Checks that {@code timeout} is not longer than {@code interval}, that a given {@code idle_interval} is
+     * not shorter than {@code interval}, and that the {@code headers} are ones a probe can send.
      *
      * @param options the validated values
-     * @throws IllegalArgumentException naming the options, their values and what to change
+     * @throws IllegalArgumentException naming the options, their values (a header value never: "value hidden") and
+     *                                  what to change
      */
     @Override
     public void validate(OptionValues options) {
         CommonOptions.validate(options);
+        options.get(HEADERS).headers(CommonOptions.PREFIX + HEADERS.key());
     }
 
     /**
@@ -87,9 +98,10 @@ public final class HttpHealthCheckProvider implements HealthCheckProvider {
         Objects.requireNonNull(context, "context");
         OptionValues options = context.options();
         Settings settings = Settings.of(options);
+        List<ProbeHeader> headers = options.get(HEADERS).headers(CommonOptions.PREFIX + HEADERS.key());
         URI uri = context.target().uri().resolve(options.get(PATH));
         HttpProbe probe = new HttpProbe(context.client(), uri, options.get(METHOD), options.get(EXPECTED_STATUSES),
-                options.get(HEADERS), settings.timeout());
+                headers, settings.timeout());
         return new ActiveHealthCheck(context, settings, probe);
     }
 
@@ -103,8 +115,8 @@ public final class HttpHealthCheckProvider implements HealthCheckProvider {
             throw new IllegalArgumentException("expected text, got a " + raw.getClass().getSimpleName());
         }
         String m = s.trim().toUpperCase(Locale.ROOT);
-        if (m.isEmpty() || !m.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {
-            throw new IllegalArgumentException("a method is a word of letters");
+        if (m.isEmpty() || m.length() > MAX_METHOD || !m.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {
+            throw new IllegalArgumentException("a method is a word of 1 to " + MAX_METHOD + " letters");
         }
         if (m.equals("CONNECT")) {
             throw new IllegalArgumentException("CONNECT opens a tunnel and cannot probe health");
@@ -117,6 +129,9 @@ public final class HttpHealthCheckProvider implements HealthCheckProvider {
             throw new IllegalArgumentException("expected text, got a " + raw.getClass().getSimpleName());
         }
         String p = s.trim();
+        if (p.length() > MAX_PATH) {
+            throw new IllegalArgumentException("the path has " + p.length() + " characters, more than " + MAX_PATH);
+        }
         if (!p.startsWith("/") || p.startsWith("//")) {
             throw new IllegalArgumentException("the path must start with a single '/', so that the probe stays on the target");
         }

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -15,9 +14,13 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Sends one HTTP request per probe and passes when the status is one of the expected ones. The body is read and
- * discarded, so the connection can be reused.
+ * discarded, so the connection can be reused; after {@value #MAX_BODY} bytes the probe stops reading, judges the
+ * status alone and lets the connection go (a body that never ends within the timeout still fails the probe).
  */
 final class HttpProbe implements Probe {
+
+    /** The most body bytes a probe reads. */
+    static final int MAX_BODY = 64 * 1024;
 
     private final HttpClient client;
     private final HttpRequest request;
@@ -58,11 +61,12 @@ final class HttpProbe implements Probe {
 
     @Override
     public CompletableFuture<ProbeResult> start() {
-        return Probe.linked(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()), (response, failure) -> {
+        return Probe.linked(client.sendAsync(request, info -> BoundedBody.discarding(MAX_BODY)), (response, failure) -> {
             if (failure != null) {
                 return failed(description, failure, timeout);
             }
-            String answered = description + " answered " + response.statusCode();
+            String answered = description + " answered " + response.statusCode()
+                    + (response.body() ? " (body over " + MAX_BODY + " bytes, not read further)" : "");
             return expected.contains(response.statusCode()) ? ProbeResult.passed(answered) : ProbeResult.failed(answered);
         });
     }

@@ -10,7 +10,15 @@ import java.util.Map;
  * A small, strict JSON reader (RFC 8259) for the few fields the {@code grpc_health} probe needs, so that the module
  * depends on nothing. Objects become {@code Map<String, Object>} (insertion order, the last of duplicate keys
  * wins), arrays {@code List<Object>}, strings {@code String}, numbers {@link BigDecimal}, {@code true}/{@code false}
- * {@code Boolean} and {@code null} {@link #NULL}. Nesting is limited to {@value #MAX_DEPTH} levels.
+ * {@code Boolean} and {@code null} {@link #NULL}.
+ *
+ * <p>Reading is total and bounded, because the text comes from a server: a text of at most {@value #MAX_TEXT}
+ * characters, nesting of at most {@value #MAX_DEPTH} levels, strings of at most {@value #MAX_STRING} characters,
+ * numbers of at most {@value #MAX_NUMBER} characters with an exponent within ±{@value #MAX_EXPONENT} (so that no
+ * number, such as {@code 1e999999999}, can later expand into a huge plain string) and at most {@value #MAX_VALUES}
+ * values in all. Whatever else it is given, it throws {@link IllegalArgumentException} and nothing else: "not JSON:
+ * ..." for a syntax error, "JSON over a limit: ..." naming the limit for the rest, both with the offset. It allocates
+ * a small multiple of the text's size.
  */
 final class Json {
 
@@ -22,10 +30,22 @@ final class Json {
         }
     };
 
+    /** The deepest nesting of objects and arrays. */
     static final int MAX_DEPTH = 64;
+    /** The longest text, in characters. */
+    static final int MAX_TEXT = 64 * 1024;
+    /** The longest string, in characters after unescaping. */
+    static final int MAX_STRING = 8 * 1024;
+    /** The longest number, in characters (sign, digits, point and exponent). */
+    static final int MAX_NUMBER = 100;
+    /** The largest exponent, in absolute value; a double's range is within ±400. */
+    static final int MAX_EXPONENT = 1000;
+    /** The most values (objects, arrays, strings, numbers, literals, member names excluded) in one text. */
+    static final int MAX_VALUES = 10_000;
 
     private final String text;
     private int pos;
+    private int values;
 
     private Json(String text) {
         this.text = text;
@@ -37,9 +57,14 @@ final class Json {
      *
      * @param text the text
      * @return the object's members
-     * @throws IllegalArgumentException if the text is not one JSON object, saying where
+     * @throws IllegalArgumentException if the text is not one JSON object ("not JSON: ..."), or is one beyond a limit
+     *                                  of this class ("JSON over a limit: ..."), saying which and where
      */
     static Map<String, Object> parseObject(String text) {
+        if (text.length() > MAX_TEXT) {
+            throw new IllegalArgumentException("JSON over a limit: a text of " + text.length() + " characters is longer than "
+                    + MAX_TEXT);
+        }
         Json json = new Json(text);
         if (text.startsWith("\uFEFF")) {
             json.pos = 1;
@@ -60,7 +85,10 @@ final class Json {
 
     private Object value(int depth) {
         if (depth > MAX_DEPTH) {
-            throw error("nested deeper than " + MAX_DEPTH + " levels");
+            throw overLimit("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        if (++values > MAX_VALUES) {
+            throw overLimit("more than " + MAX_VALUES + " values");
         }
         skipWhitespace();
         char c = peek();
@@ -84,7 +112,7 @@ final class Json {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     return number();
                 }
-                throw error(pos >= text.length() ? "unexpected end" : "unexpected character '" + c + "'");
+                throw error(pos >= text.length() ? "unexpected end" : "unexpected character " + describe(c));
         }
     }
 
@@ -150,6 +178,10 @@ final class Json {
             if (c == '"') {
                 return sb.toString();
             }
+            if (sb.length() == MAX_STRING) {
+                pos--;
+                throw overLimit("a string longer than " + MAX_STRING + " characters");
+            }
             if (c < 0x20) {
                 pos--;
                 throw error("control character in string");
@@ -210,15 +242,33 @@ final class Json {
             if (peek() == '+' || peek() == '-') {
                 pos++;
             }
+            int exponentStart = pos;
             if (!digits()) {
                 throw error("bad number");
             }
+            if (exponent(exponentStart) > MAX_EXPONENT) {
+                pos = start;
+                throw overLimit("a number with an exponent beyond ±" + MAX_EXPONENT);
+            }
+        }
+        if (pos - start > MAX_NUMBER) {
+            pos = start;
+            throw overLimit("a number longer than " + MAX_NUMBER + " characters");
         }
         try {
             return new BigDecimal(text.substring(start, pos));
         } catch (NumberFormatException e) {
             throw error("bad number");
         }
+    }
+
+    /** The value of the digits from {@code from} to {@code pos}, saturated just above {@link #MAX_EXPONENT}. */
+    private int exponent(int from) {
+        int value = 0;
+        for (int i = from; i < pos; i++) {
+            value = Math.min(MAX_EXPONENT + 1, value * 10 + text.charAt(i) - '0');
+        }
+        return value;
     }
 
     private boolean digits() {
@@ -231,7 +281,7 @@ final class Json {
 
     private void literal(String word) {
         if (!text.startsWith(word, pos)) {
-            throw error("unexpected character '" + peek() + "'");
+            throw error(pos >= text.length() ? "unexpected end" : "unexpected character " + describe(peek()));
         }
         pos += word.length();
     }
@@ -265,8 +315,17 @@ final class Json {
         }
     }
 
+    /** A character for a message: {@code 'x'}, or its code when it is not printable ASCII. */
+    private static String describe(char c) {
+        return c > 0x20 && c < 0x7F ? "'" + c + "'" : String.format(java.util.Locale.ROOT, "U+%04X", (int) c);
+    }
+
     private IllegalArgumentException error(String what) {
         return new IllegalArgumentException("not JSON: " + what + " at offset " + Math.min(pos, text.length()));
+    }
+
+    private IllegalArgumentException overLimit(String what) {
+        return new IllegalArgumentException("JSON over a limit: " + what + " at offset " + Math.min(pos, text.length()));
     }
 
     /**

@@ -30,7 +30,10 @@ interface Probe {
      * {@code HttpClient}, that aborts the exchange).
      *
      * @param source the underlying operation
-     * @param result turns its value or failure into a result; must not throw
+     * @param result turns its value or failure into a result; should not throw, and whatever it throws, an
+     *               {@link Error} such as {@link StackOverflowError} included, completes the linked future
+     *               exceptionally (which {@link ActiveHealthCheck} counts as a failed probe) rather than escaping into
+     *               the thread that completed {@code source}
      * @param <T>    the value type
      * @return the linked future
      */
@@ -39,7 +42,7 @@ interface Probe {
         source.whenComplete((value, failure) -> {
             try {
                 linked.complete(result.apply(value, failure));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {  // Errors too: a hostile answer is this backend's failed probe, nobody else's problem
                 linked.completeExceptionally(e);
             }
         });

@@ -11,6 +11,8 @@ final class StatusRanges {
 
     private static final int MIN = 100;
     private static final int MAX = 599;
+    /** The longest text parsed, in characters: every code from 100 to 599 listed one by one fits. */
+    static final int MAX_TEXT = 4096;
 
     private final BitSet codes;
     private final String text;
@@ -25,7 +27,8 @@ final class StatusRanges {
      *
      * @param text the list
      * @return the set
-     * @throws IllegalArgumentException naming the bad item
+     * @throws IllegalArgumentException naming the bad item, or the bound when the text is longer than
+     *                                  {@value #MAX_TEXT} characters
      */
     static StatusRanges parse(String text) {
         Objects.requireNonNull(text, "text");
@@ -33,6 +36,9 @@ final class StatusRanges {
         StringBuilder canonical = new StringBuilder();
         if (text.isBlank()) {
             throw new IllegalArgumentException("no status codes given");
+        }
+        if (text.length() > MAX_TEXT) {
+            throw new IllegalArgumentException("the list has " + text.length() + " characters, more than " + MAX_TEXT);
         }
         for (String raw : text.split(",", -1)) {
             String item = raw.trim();

@@ -12,11 +12,13 @@ import dev.fairway.testing.FakeClock;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +49,15 @@ final class Checks {
     static HealthCheckContext context(Target target, FakeBackend backend, OptionValues options, FakeClock clock,
                                       Executor executor, HttpClient client) {
         return new HealthCheckContext(target, backend, options, clock, clock, executor, client, 42);
+    }
+
+    /** Closes what a test opened, last first, then stops its executor, waiting up to 10 seconds for it. */
+    static void closeAll(Deque<AutoCloseable> cleanup, ExecutorService executor) throws Exception {
+        while (!cleanup.isEmpty()) {
+            cleanup.pop().close();
+        }
+        executor.shutdownNow();
+        assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS), "the test's executor did not stop within 10s");
     }
 
     /** Polls {@code condition} until it holds or {@code deadline} passes; parks between polls. */

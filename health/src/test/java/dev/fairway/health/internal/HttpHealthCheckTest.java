@@ -52,11 +52,7 @@ class HttpHealthCheckTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        while (!cleanup.isEmpty()) {
-            cleanup.pop().close();
-        }
-        executor.shutdownNow();
-        assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS));
+        Checks.closeAll(cleanup, executor);
     }
 
     private WireMockServer pod(String ip) {

@@ -44,8 +44,42 @@ class JsonTest {
     void limitsNesting() {
         String deep = "{\"a\":" + "[".repeat(100) + "]".repeat(100) + "}";
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parseObject(deep));
-        assertTrue(e.getMessage().contains("nested deeper than 64"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("JSON over a limit: nested deeper than 64"), e.getMessage());
         assertEquals(1, Json.parseObject("{\"a\":" + "[".repeat(60) + "]".repeat(60) + "}").size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a\":1e1001}", "{\"a\":1E-1001}", "{\"a\":1e00000000000000000000001001}",
+            "{\"a\":1e999999999}"})
+    void refusesExponentsBeyondTheLimit(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parseObject(text));
+        assertEquals("JSON over a limit: a number with an exponent beyond ±1000 at offset 5", e.getMessage());
+    }
+
+    @Test
+    void readsNumbersUpToTheLimits() {
+        assertEquals(new BigDecimal("1e1000"), Json.parseObject("{\"a\":1e1000}").get("a"));
+        assertEquals(new BigDecimal("-1e-1000"), Json.parseObject("{\"a\":-1e-0001000}").get("a"));
+        String longest = "1".repeat(Json.MAX_NUMBER);
+        assertEquals(new BigDecimal(longest), Json.parseObject("{\"a\":" + longest + "}").get("a"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parseObject("{\"a\":" + longest + "1}"));
+        assertEquals("JSON over a limit: a number longer than " + Json.MAX_NUMBER + " characters at offset 5", e.getMessage());
+    }
+
+    @Test
+    void limitsTextStringsAndValues() {
+        String longest = "x".repeat(Json.MAX_STRING);
+        assertEquals(longest, Json.parseObject("{\"a\":\"" + longest + "\"}").get("a"));
+        assertEquals("JSON over a limit: a string longer than " + Json.MAX_STRING + " characters at offset " + (6 + Json.MAX_STRING),
+                assertThrows(IllegalArgumentException.class, () -> Json.parseObject("{\"a\":\"" + longest + "x\"}")).getMessage());
+        String text = " ".repeat(Json.MAX_TEXT - 2) + "{}";
+        assertEquals(Map.of(), Json.parseObject(text));
+        assertEquals("JSON over a limit: a text of " + (Json.MAX_TEXT + 1) + " characters is longer than " + Json.MAX_TEXT,
+                assertThrows(IllegalArgumentException.class, () -> Json.parseObject(" " + text)).getMessage());
+        String many = "{\"a\":[" + "0,".repeat(Json.MAX_VALUES - 3) + "0]}";
+        assertEquals(Json.MAX_VALUES - 2, ((List<?>) Json.parseObject(many).get("a")).size());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parseObject(many.replace("[", "[0,0,")))
+                .getMessage().startsWith("JSON over a limit: more than " + Json.MAX_VALUES + " values at offset "));
     }
 
     @Test

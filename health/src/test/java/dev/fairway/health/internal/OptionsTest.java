@@ -50,7 +50,7 @@ class OptionsTest {
         assertEquals("GET", http.get(HttpHealthCheckProvider.METHOD));
         assertEquals("/healthz", http.get(HttpHealthCheckProvider.PATH));
         assertEquals("200-299", http.get(HttpHealthCheckProvider.EXPECTED_STATUSES).toString());
-        assertEquals(List.of(), http.get(HttpHealthCheckProvider.HEADERS));
+        assertEquals(List.of(), http.get(HttpHealthCheckProvider.HEADERS).headers("k"));
         OptionValues grpc = OptionValues.defaults(new GrpcHealthCheckProvider().options());
         assertEquals("", grpc.get(GrpcHealthCheckProvider.SERVICE));
         assertEquals(GrpcHealthCheckProvider.Unimplemented.HEALTHY, grpc.get(GrpcHealthCheckProvider.UNIMPLEMENTED));
@@ -85,11 +85,6 @@ class OptionsTest {
             "expected_statuses | 6xx",
             "expected_statuses | ''",
             "expected_statuses | 200,,204",
-            "headers | no-colon",
-            "headers | : value",
-            "headers | Host: orders",
-            "headers | Connection: close",
-            "headers | Bad Name: x",
             "unimplemented | maybe",
     })
     void badValuesFailNamingTheKey(String key, String value) {
@@ -98,6 +93,47 @@ class OptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Checks.options(provider, Map.of(key, value)));
         assertTrue(e.getMessage().startsWith("fairway.health." + key + " = '" + value + "' is not allowed: use "), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "Bearer s3cr3t-token                 | item 1 does not start with a header name and ':'",
+            "': s3cr3t-token'                    | item 1 does not start with a header name and ':'",
+            "X-A: 1, Host: s3cr3t-token          | item 2 is Host, a header the JDK restricts and will not send",
+            "Connection: s3cr3t-token            | item 1 is Connection, a header the JDK restricts",
+            "Bad Name: s3cr3t-token              | item 1 does not start with a header name and ':'",
+    })
+    void badHeadersFailNamingTheKeyButNeverTheValue(String value, String problem) {
+        HttpHealthCheckProvider provider = new HttpHealthCheckProvider();
+        OptionValues v = Checks.options(provider, Map.of("headers", value));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.validate(v));
+        assertTrue(e.getMessage().startsWith("fairway.health.headers = (value hidden) is not allowed: " + problem), e.getMessage());
+        assertTrue(e.getMessage().contains("; use 'Name: value' items separated by commas"), e.getMessage());
+        assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+        IllegalArgumentException atCreate = assertThrows(IllegalArgumentException.class, () -> provider.create(context(v)));
+        assertEquals(e.getMessage(), atCreate.getMessage());
+        assertFalse(v.get(HttpHealthCheckProvider.HEADERS).toString().contains("s3cr3t"));
+    }
+
+    @Test
+    void headerValuesAreNeverShownAndTheirNumberAndLengthAreBounded() {
+        HttpHealthCheckProvider provider = new HttpHealthCheckProvider();
+        OptionValues ok = Checks.options(provider, Map.of("headers", "Authorization: Bearer s3cr3t, X-A: 1"));
+        provider.validate(ok);
+        assertEquals("Authorization: (value hidden), X-A: (value hidden)", ok.get(HttpHealthCheckProvider.HEADERS).toString());
+        assertEquals("Authorization: (value hidden)", new ProbeHeader("Authorization", "Bearer s3cr3t").toString());
+
+        String controls = "X-Token: s3cr3t\r\nEvil: 1";
+        String tooMany = String.join(", ", java.util.Collections.nCopies(ProbeHeaders.MAX_HEADERS + 1, "X-A: s3cr3t"));
+        String tooLong = "X-A: " + "s3cr3t".repeat(ProbeHeaders.MAX_ITEM);
+        for (Object bad : List.of(controls, tooMany, tooLong, List.of("X-A: s3cr3t", 42))) {
+            OptionValues v = Checks.options(provider, Map.of("headers", bad));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.validate(v));
+            assertTrue(e.getMessage().startsWith("fairway.health.headers = (value hidden) is not allowed: "), e.getMessage());
+            assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> provider.validate(Checks.options(provider,
+                Map.of("headers", tooMany)))).getMessage().contains("more than " + ProbeHeaders.MAX_HEADERS + " headers"));
     }
 
     @Test
@@ -119,13 +155,13 @@ class OptionsTest {
         assertTrue(s.contains(200) && s.contains(299) && s.contains(304) && s.contains(404));
         assertFalse(s.contains(199) || s.contains(300) || s.contains(305) || s.contains(405) || s.contains(99) || s.contains(600));
         assertEquals(List.of(new ProbeHeader("X-A", "1"), new ProbeHeader("Accept", "text/plain, */*"), new ProbeHeader("X-Empty", "")),
-                v.get(HttpHealthCheckProvider.HEADERS));
+                v.get(HttpHealthCheckProvider.HEADERS).headers("k"));
         assertEquals(Duration.ofMinutes(2), v.get(CommonOptions.IDLE_INTERVAL));
 
         OptionValues typed = Checks.options(new HttpHealthCheckProvider(), Map.of("expected_statuses", 204,
                 "headers", List.of("X-List: a, b: c")));
         assertEquals("204", typed.get(HttpHealthCheckProvider.EXPECTED_STATUSES).toString());
-        assertEquals(List.of(new ProbeHeader("X-List", "a, b: c")), typed.get(HttpHealthCheckProvider.HEADERS),
+        assertEquals(List.of(new ProbeHeader("X-List", "a, b: c")), typed.get(HttpHealthCheckProvider.HEADERS).headers("k"),
                 "a list item is one header, never split");
 
         OptionValues grpc = Checks.options(new GrpcHealthCheckProvider(), Map.of("service", "shop.Orders", "unimplemented", "Unhealthy"));

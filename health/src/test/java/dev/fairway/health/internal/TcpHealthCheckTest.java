@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,11 +48,7 @@ class TcpHealthCheckTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        while (!cleanup.isEmpty()) {
-            cleanup.pop().close();
-        }
-        pool.shutdownNow();
-        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        Checks.closeAll(cleanup, pool);
     }
 
     private HealthCheck start(InetSocketAddress backend, Map<String, Object> raw) {

@@ -12,8 +12,9 @@ import java.util.Locale;
 /**
  * DNS messages in the wire format of RFC 1035: queries to write, responses to read. Reading is total and bounded:
  * every length is checked against the message, compression pointers may only point backwards (so they cannot loop),
- * a name is at most 255 bytes, and anything else is an {@link IOException} saying what is malformed; nothing is
- * allocated beyond a small multiple of the message's own size.
+ * a name is at most 255 bytes, and anything else is an {@link IOException} saying what is malformed. Reading
+ * allocates at most about 70 times the message's size (64 KiB, the largest TCP answer, costs at most about 4.5 MB:
+ * every compressed owner name decodes to a string of its own; measured by {@code FuzzTest}).
  *
  * <p>Only what a stub resolver needs is decoded: A, AAAA, CNAME and SRV records of class IN in the answer section,
  * and the SOA record of the authority section (for the TTL of a negative answer, RFC 2308). Other records are
@@ -423,7 +424,9 @@ final class DnsMessage {
                     } else if (c > 0x20 && c < 0x7F && c != '.' && c != '\\') {
                         out.append((char) c);
                     } else {
-                        out.append('\\').append(String.format(Locale.ROOT, "%03d", c));
+                        // \DDD (RFC 1035 §5.1), written by hand: String.format would allocate kilobytes per byte
+                        out.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
+                                .append((char) ('0' + c % 10));
                     }
                 }
                 p += len + 1;

@@ -111,6 +111,10 @@ final class DnsOptions {
                 return label;
             });
 
+    static final Option<SrvPorts> PORTS = Option.ofCustom("ports", SrvPorts.ALL,
+            "the ports an SRV record may choose; a record with another port (or port 0) is refused with a WARNING naming"
+                    + " it", SrvPorts.ALLOWED, SrvPorts::convert);
+
     /** The options common to both providers, in documentation order. */
     static final List<Option<?>> COMMON = List.of(REFRESH_INTERVAL, TTL_MIN, TTL_MAX, REFRESH_JITTER, BACKOFF_INITIAL,
             BACKOFF_MAX, MIN_REFRESH_INTERVAL, ADDRESS_POLICY, EMPTY_ANSWER, MIN_ADDRESSES);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static dev.fairway.resolver.dns.internal.DnsOptions.ADDRESS_POLICY;
+import static dev.fairway.resolver.dns.internal.DnsOptions.PORTS;
 import static dev.fairway.resolver.dns.internal.DnsOptions.PROTOCOL;
 import static dev.fairway.resolver.dns.internal.DnsOptions.SERVICE;
 
@@ -29,6 +30,7 @@ public final class DnsSrvResolverProvider implements ResolverProvider {
         List<Option<?>> options = new ArrayList<>(DnsOptions.COMMON);
         options.add(SERVICE);
         options.add(PROTOCOL);
+        options.add(PORTS);
         options.addAll(DnsOptions.DIRECT_QUERIES);
         OPTIONS = List.copyOf(options);
     }
@@ -89,6 +91,7 @@ public final class DnsSrvResolverProvider implements ResolverProvider {
             throw new IOException("dns_srv has no name servers to ask: " + files.resolvConf()
                     + " names none; set fairway.resolver.name_servers");
         });
-        return new DnsResolver(context, new SrvLookup(direct, options.get(SERVICE), options.get(PROTOCOL), policy));
+        return new DnsResolver(context, new SrvLookup(direct, options.get(SERVICE), options.get(PROTOCOL), policy,
+                options.get(PORTS)));
     }
 }

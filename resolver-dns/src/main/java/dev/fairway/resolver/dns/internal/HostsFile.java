@@ -3,13 +3,14 @@ package dev.fairway.resolver.dns.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 
 /**
  * The static host table, {@code /etc/hosts}, read as glibc's {@code files} source reads it (hosts(5)): each line is
@@ -42,9 +43,20 @@ final class HostsFile {
         } catch (NoSuchFileException e) {
             return List.of();
         }
-        String wanted = name.toLowerCase(Locale.ROOT);
-        List<InetAddress> found = new ArrayList<>();
-        for (String line : new String(bytes, StandardCharsets.ISO_8859_1).split("\n", -1)) {
+        return lookup(bytes, name);
+    }
+
+    /**
+     * The addresses the text of a hosts file gives {@code name}. Total: lines it cannot use are skipped, as glibc
+     * skips them; it allocates a small multiple of the input's size.
+     *
+     * @param bytes the file's bytes; at most {@value #MAX_BYTES} of them are read
+     * @param name  the host name as asked
+     * @return the addresses in file order; empty when the file does not name the host
+     */
+    static List<InetAddress> lookup(byte[] bytes, String name) {
+        Set<InetAddress> found = new LinkedHashSet<>();         // a set: a long file must not cost n² comparisons
+        for (String line : new String(bytes, 0, Math.min(bytes.length, MAX_BYTES), StandardCharsets.ISO_8859_1).split("\n", -1)) {
             int hash = line.indexOf('#');
             String t = (hash >= 0 ? line.substring(0, hash) : line).strip();
             if (t.isEmpty()) {
@@ -55,15 +67,18 @@ final class HostsFile {
                 continue;                                   // glibc skips such lines too
             }
             for (int i = 1; i < words.length; i++) {
-                if (words[i].toLowerCase(Locale.ROOT).equals(wanted)) {
-                    InetAddress a = InetAddress.getByName(words[0]);   // a checked literal: no look-up
-                    if (!found.contains(a)) {
-                        found.add(a);
+                if (words[i].equalsIgnoreCase(name)) {
+                    InetAddress a;
+                    try {
+                        a = InetAddress.getByName(words[0]);   // a checked literal: no look-up
+                    } catch (UnknownHostException e) {
+                        break;                                  // fe80::1%nosuchinterface: skipped, as glibc does
                     }
+                    found.add(a);
                     break;
                 }
             }
         }
-        return found;
+        return List.copyOf(found);
     }
 }

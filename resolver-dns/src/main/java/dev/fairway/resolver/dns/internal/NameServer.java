@@ -20,9 +20,12 @@ record NameServer(InetAddress address, int port) {
     /** The DNS port. */
     static final int DNS_PORT = 53;
 
+    /** The most name servers an option may list (glibc uses 3; each one costs a wait when it does not answer). */
+    static final int MAX_LIST = 16;
+
     /** The allowed values of a list of name servers, in words. */
-    static final String ALLOWED = "a comma-separated list of IP addresses, each optionally with a port "
-            + "(10.96.0.10, 127.0.0.1:5353, [fd00::10]:53); empty for the name servers of /etc/resolv.conf";
+    static final String ALLOWED = "a comma-separated list of at most " + MAX_LIST + " IP addresses, each optionally with a"
+            + " port (10.96.0.10, 127.0.0.1:5353, [fd00::10]:53); empty for the name servers of /etc/resolv.conf";
 
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern PORT = Pattern.compile("\\d{1,5}");
@@ -85,7 +88,7 @@ record NameServer(InetAddress address, int port) {
      *
      * @param value the option value
      * @return the servers, possibly empty
-     * @throws IllegalArgumentException if an item is not a server
+     * @throws IllegalArgumentException if an item is not a server, or there are more than {@value #MAX_LIST}
      */
     static List<NameServer> parseList(Object value) {
         List<NameServer> servers = new ArrayList<>();
@@ -93,13 +96,20 @@ record NameServer(InetAddress address, int port) {
             if (s.isBlank()) {
                 return List.of();
             }
-            for (String item : s.split(",", -1)) {
+            String[] items = s.split(",", MAX_LIST + 1);                        // one more is enough to refuse
+            if (items.length > MAX_LIST) {
+                throw new IllegalArgumentException("more than " + MAX_LIST + " name servers");
+            }
+            for (String item : items) {
                 if (item.isBlank()) {
                     throw new IllegalArgumentException("an item is empty");
                 }
                 servers.add(parse(item, DNS_PORT));
             }
         } else if (value instanceof List<?> list) {
+            if (list.size() > MAX_LIST) {
+                throw new IllegalArgumentException("more than " + MAX_LIST + " name servers");
+            }
             for (Object o : list) {
                 if (o instanceof NameServer n) {
                     servers.add(n);

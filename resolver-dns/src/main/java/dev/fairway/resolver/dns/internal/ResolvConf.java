@@ -26,7 +26,9 @@ import java.util.OptionalInt;
  *     options after the file's.</li>
  * </ul>
  *
- * <p>Comments start with {@code #} or {@code ;}. At most {@value #MAX_BYTES} bytes of the file are read.
+ * <p>Comments start with {@code #} or {@code ;}. At most {@value #MAX_BYTES} bytes of the file are read, at most
+ * {@value #MAX_PROBLEMS} skipped lines are reported (the rest counted), each quoted up to {@value #MAX_QUOTE}
+ * characters.
  *
  * @param servers  the name servers; empty when the file names no usable one
  * @param search   the search domains, lower case, without final dots
@@ -50,8 +52,12 @@ record ResolvConf(List<NameServer> servers, List<String> search, int ndots, Opti
     static final int MAX_SERVERS = 3;
     /** How many search domains are kept. */
     static final int MAX_SEARCH = 32;
-    /** How much of the file is read. */
+    /** How much of the file is read (and of {@code LOCALDOMAIN} and {@code RES_OPTIONS}). */
     static final int MAX_BYTES = 64 * 1024;
+    /** How many skipped lines are reported one by one; the rest are counted. */
+    static final int MAX_PROBLEMS = 10;
+    /** How much of a skipped line a problem quotes. */
+    static final int MAX_QUOTE = 100;
     /** glibc's ceiling for ndots (RES_MAXNDOTS). */
     static final int MAX_NDOTS = 15;
     /** glibc's ceiling for timeout, in seconds (RES_MAXRETRANS). */
@@ -81,12 +87,27 @@ record ResolvConf(List<NameServer> servers, List<String> search, int ndots, Opti
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES);
         }
+        return parse(bytes, file.toString(), defaultPort, environment);
+    }
+
+    /**
+     * Reads the text of a configuration file and the environment. Total: whatever the bytes and the environment
+     * hold, it returns (lines it cannot use are skipped, and at most {@value #MAX_PROBLEMS} of them reported, each
+     * quoted up to {@value #MAX_QUOTE} characters); it allocates a small multiple of the input's size.
+     *
+     * @param bytes       the file's bytes, at most {@value #MAX_BYTES} of them are read
+     * @param file        the file's name, for problems
+     * @param defaultPort the port of each server
+     * @param environment the environment, for {@code LOCALDOMAIN} and {@code RES_OPTIONS}
+     * @return the configuration; its server list may be empty
+     */
+    static ResolvConf parse(byte[] bytes, String file, int defaultPort, Map<String, String> environment) {
         List<NameServer> servers = new ArrayList<>();
         List<String> search = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Options options = new Options();
         int number = 0;
-        for (String line : new String(bytes, StandardCharsets.ISO_8859_1).split("\n", -1)) {
+        for (String line : new String(bytes, 0, Math.min(bytes.length, MAX_BYTES), StandardCharsets.ISO_8859_1).split("\n", -1)) {
             number++;
             String t = line.strip();
             if (t.isEmpty() || t.startsWith("#") || t.startsWith(";")) {
@@ -96,13 +117,13 @@ record ResolvConf(List<NameServer> servers, List<String> search, int ndots, Opti
             switch (words[0]) {
                 case "nameserver" -> {
                     if (words.length < 2 || !NameServer.isLiteral(words[1])) {
-                        problems.add(file + " line " + number + " '" + t + "' names no IP address; skipped");
+                        problems.add(file + " line " + number + " '" + quote(t) + "' names no IP address; skipped");
                     } else if (servers.size() < MAX_SERVERS) {
                         String a = words[1];
                         try {
                             servers.add(NameServer.parse(a.indexOf(':') >= 0 ? "[" + a + "]" : a, defaultPort));
                         } catch (IllegalArgumentException e) {
-                            problems.add(file + " line " + number + " '" + t + "': " + e.getMessage() + "; skipped");
+                            problems.add(file + " line " + number + " '" + quote(t) + "': " + quote(e.getMessage()) + "; skipped");
                         }
                     }
                 }
@@ -131,7 +152,7 @@ record ResolvConf(List<NameServer> servers, List<String> search, int ndots, Opti
         String localDomain = environment.get("LOCALDOMAIN");
         if (localDomain != null) {
             search.clear();
-            for (String d : localDomain.strip().split("\\s+")) {
+            for (String d : clip(localDomain).strip().split("\\s+")) {
                 if (!d.isEmpty() && search.size() < MAX_SEARCH) {
                     search.add(DnsMessage.lower(d));
                 }
@@ -139,11 +160,26 @@ record ResolvConf(List<NameServer> servers, List<String> search, int ndots, Opti
         }
         String resOptions = environment.get("RES_OPTIONS");
         if (resOptions != null) {
-            for (String o : resOptions.strip().split("\\s+")) {
+            for (String o : clip(resOptions).strip().split("\\s+")) {
                 options.apply(o);
             }
         }
+        if (problems.size() > MAX_PROBLEMS) {
+            int more = problems.size() - MAX_PROBLEMS;
+            problems.subList(MAX_PROBLEMS, problems.size()).clear();
+            problems.add("and " + more + " more " + (more == 1 ? "line" : "lines") + " skipped");
+        }
         return new ResolvConf(servers, search, options.ndots, options.timeout, options.attempts, options.rotate, problems);
+    }
+
+    /** A line as problems quote it: at most {@value #MAX_QUOTE} characters. */
+    private static String quote(String line) {
+        return line.length() <= MAX_QUOTE ? line : line.substring(0, MAX_QUOTE) + "...";
+    }
+
+    /** An environment variable, read up to {@value #MAX_BYTES} characters like the file. */
+    private static String clip(String value) {
+        return value.length() <= MAX_BYTES ? value : value.substring(0, MAX_BYTES);
     }
 
     /**

@@ -4,10 +4,12 @@ import dev.fairway.spi.Target;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -20,8 +22,21 @@ import java.util.TreeMap;
  * a very small chance of selection, which Fairway does not model) and keeps its raw weight in the
  * {@value #SRV_WEIGHT} attribute. A target without addresses (NXDOMAIN or NODATA) is skipped; any other failure
  * fails the look-up, so the last good set is kept rather than a partial one published.
+ *
+ * <p>A record whose port is not among the allowed {@code ports} (port 0 never is) is refused: logged once as a
+ * WARNING naming the record, and left out as if it were not there. When every record with a target is refused, the
+ * look-up fails with an {@link IOException} naming them, so the last good set is kept. At most
+ * {@value #MAX_TARGETS} distinct targets are resolved per look-up, in priority order; the rest are left out with a
+ * WARNING, so that one answer cannot make the resolver send thousands of queries.
  */
 final class SrvLookup implements Lookup {
+
+    private static final System.Logger LOG = System.getLogger(SrvLookup.class.getName());
+
+    /** The most distinct SRV targets resolved per look-up. */
+    static final int MAX_TARGETS = 1024;
+    /** How many distinct refused records are remembered, so that each is warned about once. */
+    private static final int MAX_WARNED = 1024;
 
     /** The attribute that carries the record's target name. */
     static final String SRV_TARGET = "srv_target";
@@ -32,6 +47,9 @@ final class SrvLookup implements Lookup {
     private final String service;
     private final String protocol;
     private final AddressPolicy policy;
+    private final SrvPorts ports;
+    /** The refused records already warned about; guarded by itself. */
+    private final Set<String> warned = new HashSet<>();
 
     /**
      * An SRV look-up.
@@ -40,12 +58,14 @@ final class SrvLookup implements Lookup {
      * @param service  the service label without underscore, for example {@code http}; empty for the target's scheme
      * @param protocol the protocol label without underscore, for example {@code tcp}
      * @param policy   which addresses of the targets to keep
+     * @param ports    the ports a record may choose
      */
-    SrvLookup(DirectLookup direct, String service, String protocol, AddressPolicy policy) {
+    SrvLookup(DirectLookup direct, String service, String protocol, AddressPolicy policy, SrvPorts ports) {
         this.direct = Objects.requireNonNull(direct, "direct");
         this.service = Objects.requireNonNull(service, "service");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.ports = Objects.requireNonNull(ports, "ports");
     }
 
     /** One SRV record. */
@@ -76,16 +96,25 @@ final class SrvLookup implements Lookup {
         String name = name(target.host(), service.isEmpty() ? target.scheme() : service);
         DirectLookup.Found answer = direct.records(name, DnsMessage.SRV);
         TreeMap<Integer, List<Srv>> byPriority = new TreeMap<>();
+        List<String> refused = new ArrayList<>();
         for (DnsMessage.Record r : answer.records()) {
             if (r.target().isEmpty()) {
                 continue;                                  // target ".": "service decidedly not available" (RFC 2782)
             }
-            if (r.port() < 1) {
-                throw new IOException("malformed SRV record for " + answer.name() + ": port 0 (target " + r.target()
-                        + "); a backend needs a port from 1 to 65535");
+            if (!ports.allows(r.port())) {
+                String record = "SRV " + answer.name() + " " + r.priority() + " " + r.weight() + " " + r.port() + " "
+                        + r.target();
+                refused.add(record);
+                warnOnce(record, "refused: the port is not in " + portsRule());
+                continue;
             }
             byPriority.computeIfAbsent(r.priority(), p -> new ArrayList<>())
                     .add(new Srv(r.priority(), r.weight(), r.port(), r.target()));
+        }
+        if (byPriority.isEmpty() && !refused.isEmpty()) {
+            throw new IOException("every SRV record of " + answer.name() + " has a port outside " + portsRule()
+                    + " and was refused: " + String.join("; ", refused.subList(0, Math.min(refused.size(), 5)))
+                    + (refused.size() > 5 ? "; and " + (refused.size() - 5) + " more" : ""));
         }
         if (byPriority.isEmpty()) {
             throw new NoAddressesException("only SRV records with target '.' for " + answer.name(), true);
@@ -98,6 +127,11 @@ final class SrvLookup implements Lookup {
             long groupTtl = ttl;
             for (Srv srv : group) {
                 Answer addresses = resolved.get(srv.target());
+                if (addresses == null && resolved.size() >= MAX_TARGETS) {
+                    warnOnce("SRV " + answer.name() + " names more than " + MAX_TARGETS + " targets", srv.target()
+                            + " and the targets after it are not resolved (at most " + MAX_TARGETS + " per look-up)");
+                    break;
+                }
                 if (addresses == null) {
                     try {
                         addresses = direct.absoluteAddresses(srv.target());
@@ -121,6 +155,24 @@ final class SrvLookup implements Lookup {
         }
         throw new NoAddressesException("no SRV target of " + answer.name() + " has addresses: " + String.join("; ", skipped),
                 true);
+    }
+
+    /** Logs {@code what} and why as a WARNING the first time (for up to {@value #MAX_WARNED} of them), else at DEBUG. */
+    private void warnOnce(String what, String why) {
+        boolean first;
+        synchronized (warned) {
+            first = warned.size() < MAX_WARNED && warned.add(what);
+        }
+        if (first) {
+            LOG.log(System.Logger.Level.WARNING, what + ": " + why + " (logged once)");
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, () -> what + ": " + why);
+        }
+    }
+
+    /** What a refused record is told: the option and its value. */
+    private String portsRule() {
+        return DnsOptions.PREFIX + DnsOptions.PORTS.key() + " = " + ports;
     }
 
     @Override

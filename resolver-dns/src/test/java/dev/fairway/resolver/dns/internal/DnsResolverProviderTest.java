@@ -72,15 +72,28 @@ class DnsResolverProviderTest {
         assertTrue(srv.isAvailable(), "needs nothing beyond java.base");
         assertEquals(List.of("refresh_interval", "ttl_min", "ttl_max", "refresh_jitter", "backoff_initial", "backoff_max",
                         "min_refresh_interval", "address_policy", "empty_answer", "min_addresses", "service", "protocol",
-                        "name_servers", "query_timeout", "query_attempts"),
+                        "ports", "name_servers", "query_timeout", "query_attempts"),
                 srv.options().stream().map(Option::key).toList());
         OptionValues defaults = OptionValues.defaults(srv.options());
         assertEquals("", defaults.get(DnsOptions.SERVICE));
         assertEquals("tcp", defaults.get(DnsOptions.PROTOCOL));
-        OptionValues given = OptionValues.of("fairway.resolver.", srv.options(), Map.of("service", "_Grpc", "protocol", "UDP"));
+        assertEquals("1-65535", defaults.get(DnsOptions.PORTS).toString());
+        OptionValues given = OptionValues.of("fairway.resolver.", srv.options(), Map.of("service", "_Grpc", "protocol", "UDP",
+                "ports", " 8443, 8000 - 8099,443"));
         assertEquals("grpc", given.get(DnsOptions.SERVICE));
         assertEquals("udp", given.get(DnsOptions.PROTOCOL));
+        SrvPorts ports = given.get(DnsOptions.PORTS);
+        assertEquals("8443,8000-8099,443", ports.toString());
+        assertTrue(ports.allows(443) && ports.allows(8000) && ports.allows(8099) && ports.allows(8443));
+        assertTrue(!ports.allows(0) && !ports.allows(22) && !ports.allows(8100) && !ports.allows(65535));
+        assertTrue(!defaults.get(DnsOptions.PORTS).allows(0) && defaults.get(DnsOptions.PORTS).allows(65535));
         srv.validate(given);
+        for (String bad : List.of("0", "65536", "22-21", "", "ssh", "1-2-3", "8000,", "99999999999")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> OptionValues.of("fairway.resolver.", srv.options(), Map.of("ports", bad)));
+            assertTrue(e.getMessage().startsWith("fairway.resolver.ports = '" + bad + "' is not allowed: use ports and ranges from"
+                    + " 1 to 65535"), e.getMessage());
+        }
     }
 
     @ParameterizedTest

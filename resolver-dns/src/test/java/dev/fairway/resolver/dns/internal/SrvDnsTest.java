@@ -76,6 +76,45 @@ class SrvDnsTest {
     }
 
     @Test
+    void recordsWithPortsOutsideThePortsOptionAreRefused() throws IOException {
+        dns.configure(List.of("srv-host=_http._tcp.orders.test,pod-a.test,8081,0,1",
+                "srv-host=_http._tcp.orders.test,pod-b.test,22,0,1"));
+        try (Live live = live(ORDERS, Map.of("ports", "8000-8999"))) {
+            assertEquals(List.of(srv("127.0.0.2", 8081, 1, "pod-a.test", 1)), live.awaitSockets(Set.of("127.0.0.2:8081")),
+                    "the record with port 22 is left out");
+            dns.configure(List.of("srv-host=_http._tcp.orders.test,pod-b.test,22,0,1",
+                    "srv-host=_http._tcp.orders.test,pod-c.test,2375,0,1"));
+            IOException e = live.awaitErrors(1).get(0);
+            assertTrue(e.getMessage().contains("every SRV record of _http._tcp.orders.test has a port outside"
+                    + " fairway.resolver.ports = 8000-8999 and was refused: SRV _http._tcp.orders.test 0 1 "), e.getMessage());
+            assertTrue(e.getMessage().contains(" 22 pod-b.test") && e.getMessage().contains(" 2375 pod-c.test"), e.getMessage());
+            assertTrue(e.getMessage().contains("keeping the last 1 address"), "the last good set stays: " + e.getMessage());
+        }
+        try (Live live = live(ORDERS, Map.of())) {
+            live.awaitSockets(Set.of("127.0.0.3:22", "127.0.0.4:2375")); // by default every port from 1 to 65535
+        }
+    }
+
+    @Test
+    void atMostMaxTargetsTargetsAreResolvedPerLookUp() throws IOException {
+        int n = SrvLookup.MAX_TARGETS + 6;
+        Map<String, List<String>> hosts = new java.util.HashMap<>();
+        List<String> records = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            hosts.put("t" + i + ".test", List.of("127.0.0.2"));
+            records.add("srv-host=_http._tcp.orders.test,t" + i + ".test," + (10_000 + i) + ",0,1");
+        }
+        dns.hosts(hosts);
+        dns.configure(records);
+        try (Live live = live(ORDERS, Map.of("query_timeout", "2s"))) {
+            live.await("a published set", () -> live.last() != null);
+            assertEquals(SrvLookup.MAX_TARGETS, live.last().size(), "one backend per resolved target, each on its own port");
+        }
+        long addressQueries = dns.queries().stream().filter(q -> q.startsWith("A t")).count();
+        assertTrue(addressQueries <= 2L * SrvLookup.MAX_TARGETS, addressQueries + " A queries");
+    }
+
+    @Test
     void followsChangesOfTheSrvRecords() throws IOException {
         dns.configure(List.of("srv-host=_http._tcp.orders.test,pod-a.test,8080,0,1",
                 "srv-host=_http._tcp.orders.test,pod-b.test,8080,0,1"));

@@ -133,6 +133,45 @@ class ValuesTest {
     }
 
     @Test
+    void resolvConfReportsABoundedNumberOfClippedProblems() {
+        StringBuilder text = new StringBuilder("nameserver 10.0.0.1\n");
+        for (int i = 0; i < 50; i++) {
+            text.append("nameserver bad").append(i).append("x".repeat(500)).append('\n');
+        }
+        ResolvConf conf = ResolvConf.parse(text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), "f", 53,
+                Map.of());
+        assertEquals(List.of(NameServer.parse("10.0.0.1", 53)), conf.servers());
+        assertEquals(ResolvConf.MAX_PROBLEMS + 1, conf.problems().size());
+        assertTrue(conf.problems().get(0).startsWith("f line 2 'nameserver bad0xxx") && conf.problems().get(0).contains("...'"),
+                conf.problems().get(0));
+        assertTrue(conf.problems().get(0).length() < ResolvConf.MAX_QUOTE + 60, conf.problems().get(0));
+        assertEquals("and 40 more lines skipped", conf.problems().get(ResolvConf.MAX_PROBLEMS));
+    }
+
+    @Test
+    void nameServerListsAreBounded() {
+        String sixteen = String.join(",", java.util.Collections.nCopies(NameServer.MAX_LIST, "10.0.0.1"));
+        assertEquals(NameServer.MAX_LIST, NameServer.parseList(sixteen).size());
+        for (Object tooMany : List.of(sixteen + ",10.0.0.2", sixteen + ",x,y", java.util.Collections.nCopies(17, "10.0.0.1"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NameServer.parseList(tooMany));
+            assertEquals("more than " + NameServer.MAX_LIST + " name servers", e.getMessage());
+        }
+    }
+
+    @Test
+    void theHostsFileSkipsWhatItCannotUse() throws IOException {
+        byte[] hosts = """
+                fe80::1%nosuchinterface0 orders.test
+                10.0.0.5 ORDERS.test
+                10.0.0.5 orders.test
+                bogus orders.test
+                10.0.0.6 other.test orders.test # comment orders.test
+                """.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(List.of(java.net.InetAddress.getByName("10.0.0.5"), java.net.InetAddress.getByName("10.0.0.6")),
+                HostsFile.lookup(hosts, "orders.test"), "a scoped address of no interface is skipped, duplicates once");
+    }
+
+    @Test
     void searchCandidatesFollowNdots(@TempDir Path dir) throws IOException {
         ResolvConf pod = ResolvConf.read(Files.writeString(dir.resolve("pod.conf"), """
                 nameserver 10.96.0.10
