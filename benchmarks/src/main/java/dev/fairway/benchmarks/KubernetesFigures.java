@@ -150,6 +150,7 @@ public final class KubernetesFigures {
         Watch w = stub.nextWatch();
         long[] first = new long[rounds];
         long[] after = new long[rounds];
+        long[] last = new long[rounds];
         int rv = 2;
         for (int i = 0; i < rounds; i++) {
             String withReady = event("MODIFIED", slice("a", String.valueOf(rv++), List.of(base + "," + endpoint("127.0.0.4", true, false)), port));
@@ -162,6 +163,7 @@ public final class KubernetesFigures {
             w.send(withDraining);
             Thread.sleep(400);                                         // a harness: observe a fixed window
             after[i] = fourth.requestsBetween(t0 + 200_000_000L, t0 + 400_000_000L);
+            last[i] = Math.max(0, fourth.lastRequestBetween(t0, t0 + 400_000_000L) - t0); // 0: none after the event
             w.send(without);
             fourth.quietFor(200, 10_000);
         }
@@ -178,6 +180,7 @@ public final class KubernetesFigures {
         Arrays.sort(sortedAfter);
         System.out.println("  endpoint turns serving+terminating → requests it still got 200–400 ms later: median " + sortedAfter[rounds / 2]
                 + ", " + sortedAfter[0] + "–" + sortedAfter[rounds - 1] + " (0 once the engine honours draining)");
+        System.out.println("  endpoint turns serving+terminating → its last request (0: none after the event) " + summary(last));
     }
 
     /** A loopback backend that records when each request came. */
@@ -222,6 +225,13 @@ public final class KubernetesFigures {
                     }
                     times.wait(Math.max(1, left / 1_000_000));
                 }
+            }
+        }
+
+        /** When the last request in {@code [from, to)} came, or -1 when none did. */
+        long lastRequestBetween(long from, long to) {
+            synchronized (times) {
+                return times.stream().filter(t -> t >= from && t < to).mapToLong(Long::longValue).max().orElse(-1);
             }
         }
 
