@@ -3,6 +3,7 @@ package dev.fairway.health.internal;
 import dev.fairway.spi.HealthCheckProvider;
 import dev.fairway.spi.Option;
 import dev.fairway.spi.OptionValues;
+import dev.fairway.testing.Fuzz;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -37,7 +38,7 @@ class FuzzTest {
 
     /** Makes JSON-like input {@code i}: every fourth random, the others mutated health answers. */
     private static String json(SplittableRandom random, int i) {
-        return i % 4 == 0 ? Fuzz.random(random, JSON_ALPHABET, 2_000)
+        return i % 4 == 0 ? Fuzz.randomText(random, JSON_ALPHABET, 2_000)
                 : Fuzz.mutate(random, JSON_SEEDS.get(random.nextInt(JSON_SEEDS.size())), JSON_PIECES);
     }
 
@@ -76,7 +77,7 @@ class FuzzTest {
         List<String> seeds = List.of("200-299,304", "2xx, 304 ,400-404", "100-599", "204");
         List<String> pieces = List.of("-", ",", "xx", "XX", "2", "0", "5", "600", "99", " ", "199-100");
         Fuzz.Figures f = Fuzz.run("expected_statuses", 16, 30_000, (random, i) -> i % 4 == 0
-                        ? Fuzz.random(random, "0123456789-,xX ", 40) : Fuzz.mutate(random, seeds.get(random.nextInt(seeds.size())), pieces),
+                        ? Fuzz.randomText(random, "0123456789-,xX ", 40) : Fuzz.mutate(random, seeds.get(random.nextInt(seeds.size())), pieces),
                 StatusRanges::parse, IllegalArgumentException.class, in -> 64L * in.length() + 16 * 1024);
         assertTrue(f.rejected() > 1_000 && f.rejected() < f.cases() - 1_000, "both outcomes exercised: " + f);
     }
@@ -89,7 +90,7 @@ class FuzzTest {
         List<String> pieces = List.of(",", ":", " ", "Host", "Connection", "\r\n", "\u0000", "X-B: " + secret, ", X-C:",
                 "Bad Name", secret);
         Fuzz.Figures f = Fuzz.run("headers", 17, 30_000, (random, i) -> i % 4 == 0
-                        ? Fuzz.random(random, "abcXYZ-: ,\r\n" + secret, 200) : Fuzz.mutate(random, seeds.get(random.nextInt(seeds.size())), pieces),
+                        ? Fuzz.randomText(random, "abcXYZ-: ,\r\n" + secret, 200) : Fuzz.mutate(random, seeds.get(random.nextInt(seeds.size())), pieces),
                 in -> {
                     try {
                         return ProbeHeaders.convert(in).headers("fairway.health.headers");
@@ -116,7 +117,7 @@ class FuzzTest {
             HealthCheckProvider p = providers.get(random.nextInt(providers.size()));
             List<Option<?>> options = new ArrayList<>(p.options());
             String key = options.get(random.nextInt(options.size())).key();
-            String value = i % 4 == 0 ? Fuzz.random(random, "0123456789.msPTH/-x, ", 30)
+            String value = i % 4 == 0 ? Fuzz.randomText(random, "0123456789.msPTH/-x, ", 30)
                     : Fuzz.mutate(random, seeds.get(random.nextInt(seeds.size())), pieces);
             return new Object[] {p, key, value};
         }, in -> {

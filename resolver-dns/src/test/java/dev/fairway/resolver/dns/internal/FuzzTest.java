@@ -3,6 +3,7 @@ package dev.fairway.resolver.dns.internal;
 import dev.fairway.spi.Option;
 import dev.fairway.spi.OptionValues;
 import dev.fairway.spi.ResolverProvider;
+import dev.fairway.testing.Fuzz;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -131,7 +132,7 @@ class FuzzTest {
         assertTrue(big.length <= 65_535 && DnsMessage.parse(big, big.length).answers().size() > 4_000, "the big seed is valid");
         Fuzz.Figures f = Fuzz.run("dns_message", 24, 50_000, (random, i) -> {
             if (i % 5 == 0) {
-                byte[] m = Fuzz.random(random, "\u0000\u0001\u00C0\u000C\u0021", 1_500);
+                byte[] m = Fuzz.randomBytes(random, "\u0000\u0001\u00C0\u000C\u0021", 1_500);
                 if (m.length > 3) {
                     m[2] = (byte) (m[2] & 0x87 | 0x80);                     // mostly responses, to get past the header
                 }
@@ -166,7 +167,7 @@ class FuzzTest {
             Fuzz.bytes("orders.test "), Fuzz.bytes("a".repeat(70) + "."), Fuzz.bytes("10.0.0.9 orders.test\n"));
 
     private static byte[] etcFile(SplittableRandom random, int i) {
-        return i % 4 == 0 ? Fuzz.random(random, "nameserver search options ndots:1 0123456789.:#;\n", 600)
+        return i % 4 == 0 ? Fuzz.randomBytes(random, "nameserver search options ndots:1 0123456789.:#;\n", 600)
                 : Fuzz.mutate(random, Fuzz.bytes(CONF_SEEDS.get(random.nextInt(CONF_SEEDS.size()))), CONF_PIECES);
     }
 
@@ -206,7 +207,7 @@ class FuzzTest {
 
     /** An option value: random, or a mutation of one of {@code seeds}. */
     private static String optionValue(SplittableRandom random, int i, List<String> seeds) {
-        return Fuzz.text(i % 4 == 0 ? Fuzz.random(random, "0123456789.:,-[]abcdefx_ ", 40)
+        return Fuzz.text(i % 4 == 0 ? Fuzz.randomBytes(random, "0123456789.:,-[]abcdefx_ ", 40)
                 : Fuzz.mutate(random, Fuzz.bytes(seeds.get(random.nextInt(seeds.size()))), OPTION_PIECES));
     }
 

@@ -1,4 +1,4 @@
-package dev.fairway.health.internal;
+package dev.fairway.testing;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -9,23 +9,20 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
- * A seeded fuzzing loop that measures each case: the bytes its thread allocated (through
- * {@code com.sun.management.ThreadMXBean}, module {@code jdk.management}, which this module's pom adds to test
- * compilation and to the module-path run) and its time. A case fails the test when the parser throws anything but
+ * A seeded fuzzing loop for a parser's tests that measures each case: the bytes its thread allocated (through
+ * {@code com.sun.management.ThreadMXBean}, module {@code jdk.management}) and its time. A case fails the test when the parser throws anything but
  * the documented exception, allocates more than its bound, or takes longer than a generous safety net (not a
  * performance target). {@value #WARM_UP} unmeasured cases from another seed run first, so that class loading and
  * first-use initialisation are not counted against a case. The figures are printed, for docs/benchmarks.md.
  */
-final class Fuzz {
+public final class Fuzz {
 
     /** Cases run unmeasured first, from another seed, so that class loading is not counted against a case. */
-    static final int WARM_UP = 1_000;
+    public static final int WARM_UP = 1_000;
 
     /** The per-case time bound: a safety net against runaway work, far above any real case. */
-    static final Duration CASE_TIME_BOUND = Duration.ofSeconds(1);
+    public static final Duration CASE_TIME_BOUND = Duration.ofSeconds(1);
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -42,7 +39,7 @@ final class Fuzz {
      * @param slowestNanos the slowest case
      * @param mostBytes   the most bytes one case allocated
      */
-    record Figures(String parser, int cases, int rejected, long slowestNanos, long mostBytes) {
+    public record Figures(String parser, int cases, int rejected, long slowestNanos, long mostBytes) {
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "fuzz %-22s %,7d cases (%,d rejected), slowest %.2f ms, most allocation %,d bytes",
@@ -63,9 +60,9 @@ final class Fuzz {
      * @param <T>        the input type
      * @return the figures
      */
-    static <T> Figures run(String parser, long seed, int cases, BiFunction<SplittableRandom, Integer, T> input,
+    public static <T> Figures run(String parser, long seed, int cases, BiFunction<SplittableRandom, Integer, T> input,
                            Function<T, ?> parse, Class<? extends Throwable> documented, ToLongFunction<T> byteBound) {
-        assertTrue(THREADS.isThreadAllocatedMemorySupported(), "this JVM cannot count allocated bytes per thread");
+        check(THREADS.isThreadAllocatedMemorySupported(), "this JVM cannot count allocated bytes per thread");
         THREADS.setThreadAllocatedMemoryEnabled(true);
         SplittableRandom warmUp = new SplittableRandom(~seed);
         for (int i = 0; i < WARM_UP; i++) {
@@ -96,18 +93,24 @@ final class Fuzz {
                 if (documented == null || !documented.isInstance(thrown)) {
                     throw new AssertionError(which + " threw an undocumented " + thrown, thrown);
                 }
-                assertTrue(thrown.getMessage() != null && !thrown.getMessage().isBlank(), which + ": a failure without a message");
+                check(thrown.getMessage() != null && !thrown.getMessage().isBlank(), which + ": a failure without a message");
                 rejected++;
             }
             long bound = byteBound.applyAsLong(in);
-            assertTrue(bytes <= bound, which + " allocated " + bytes + " bytes, over its bound of " + bound);
-            assertTrue(nanos <= CASE_TIME_BOUND.toNanos(), which + " took " + nanos / 1_000_000 + " ms");
+            check(bytes <= bound, which + " allocated " + bytes + " bytes, over its bound of " + bound);
+            check(nanos <= CASE_TIME_BOUND.toNanos(), which + " took " + nanos / 1_000_000 + " ms");
             slowest = Math.max(slowest, nanos);
             most = Math.max(most, bytes);
         }
         Figures figures = new Figures(parser, cases, rejected, slowest, most);
         System.out.println(figures);
         return figures;
+    }
+
+    private static void check(boolean passed, String problem) {
+        if (!passed) {
+            throw new AssertionError(problem);
+        }
     }
 
     private static String show(Object in) {
@@ -125,7 +128,7 @@ final class Fuzz {
      * @param pieces tokens of the input's language
      * @return the mutated text
      */
-    static String mutate(SplittableRandom random, String seed, List<String> pieces) {
+    public static String mutate(SplittableRandom random, String seed, List<String> pieces) {
         StringBuilder s = new StringBuilder(seed);
         int edits = 1 + random.nextInt(4);
         for (int e = 0; e < edits; e++) {
@@ -152,7 +155,7 @@ final class Fuzz {
      * @param maxLength the longest text
      * @return the text
      */
-    static String random(SplittableRandom random, String alphabet, int maxLength) {
+    public static String randomText(SplittableRandom random, String alphabet, int maxLength) {
         int n = random.nextInt(maxLength + 1);
         StringBuilder s = new StringBuilder(n);
         for (int i = 0; i < n; i++) {
@@ -168,5 +171,71 @@ final class Fuzz {
             case 2 -> (char) random.nextInt(0x100);
             default -> (char) random.nextInt(0x10000);
         };
+    }
+
+    /**
+     * A mutation of {@code seed}: 1 to 4 edits, each setting, deleting, duplicating or inserting bytes, the inserted
+     * pieces drawn from {@code pieces} or random bytes, sometimes repeated many times.
+     *
+     * @param random the generator
+     * @param seed   a valid input
+     * @param pieces byte strings of the input's language
+     * @return the mutated bytes
+     */
+    public static byte[] mutate(SplittableRandom random, byte[] seed, List<byte[]> pieces) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(seed.length + 64);
+        byte[] m = seed;
+        int edits = 1 + random.nextInt(4);
+        for (int e = 0; e < edits; e++) {
+            int at = random.nextInt(m.length + 1);
+            out.reset();
+            out.write(m, 0, at);
+            switch (random.nextInt(5)) {
+                case 0 -> out.writeBytes(pieces.get(random.nextInt(pieces.size())));
+                case 1 -> out.write(random.nextInt(256));
+                case 2 -> at = Math.min(m.length, at + 1 + random.nextInt(8));          // delete
+                case 3 -> {
+                    byte[] piece = pieces.get(random.nextInt(pieces.size()));
+                    for (int n = 1 + random.nextInt(500); n > 0; n--) {
+                        out.writeBytes(piece);
+                    }
+                }
+                default -> {
+                    if (at < m.length) {
+                        out.write(random.nextInt(256));                                   // set
+                        at++;
+                    }
+                }
+            }
+            out.write(m, at, m.length - at);
+            m = out.toByteArray();
+        }
+        return m;
+    }
+
+    /**
+     * Random bytes, up to {@code maxLength} of them, mostly from {@code alphabet}.
+     *
+     * @param random    the generator
+     * @param alphabet  the likely bytes, as ISO-8859-1 text
+     * @param maxLength the most bytes
+     * @return the bytes
+     */
+    public static byte[] randomBytes(SplittableRandom random, String alphabet, int maxLength) {
+        byte[] b = new byte[random.nextInt(maxLength + 1)];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (random.nextInt(8) == 0 ? random.nextInt(256) : alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return b;
+    }
+
+    /** Bytes as ISO-8859-1 text, the way option values and environment variables are made from them. */
+    public static String text(byte[] b) {
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** ISO-8859-1 text as bytes. */
+    public static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }
