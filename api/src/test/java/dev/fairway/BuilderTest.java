@@ -49,7 +49,7 @@ class BuilderTest {
     @Test
     void unknownOptionListsTheAcceptedOnes() {
         String m = fails(() -> FairwayClient.newBuilder().resolverOption("refresh", "5s").build());
-        assertTrue(m.startsWith("unknown option fairway.resolver.refresh = '5s'; accepted: "), m);
+        assertTrue(m.startsWith("unknown option fairway.resolver.refresh (value hidden: an unknown key may be a misspelt secret); accepted: "), m);
         assertTrue(m.contains("fairway.resolver.refresh_interval"), m);
     }
 
@@ -226,7 +226,7 @@ class BuilderTest {
         Properties p = new Properties();
         p.setProperty("fairway.pickr", "random");
         String m = fails(() -> FairwayClient.newBuilder().configure(p));
-        assertTrue(m.startsWith("unknown configuration key fairway.pickr = 'random'; known keys: "), m);
+        assertTrue(m.startsWith("unknown configuration key fairway.pickr (value hidden: an unknown key may be a misspelt secret); known keys: "), m);
         assertTrue(m.contains("fairway.picker"), m);
         Properties bad = new Properties();
         bad.setProperty("fairway.connect_timeout", "fast");

@@ -215,7 +215,7 @@ class HealthRulesTest {
     void outlierOptionsAreValidatedAtBuild() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FairwayClient.newBuilder().outlierOption("consecutive", 3).build());
-        assertTrue(e.getMessage().startsWith("unknown option fairway.outlier.consecutive = '3'; accepted: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("unknown option fairway.outlier.consecutive (value hidden: an unknown key may be a misspelt secret); accepted: "), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> FairwayClient.newBuilder()
                 .outlierOption("base_ejection_time", "10m").outlierOption("max_ejection_time", "1m").build());
         assertTrue(e.getMessage().contains("exceeds fairway.outlier.max_ejection_time"), e.getMessage());

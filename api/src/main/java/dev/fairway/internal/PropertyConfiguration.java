@@ -52,7 +52,7 @@ public final class PropertyConfiguration {
         int dot = key.indexOf('.');
         if (dot < 0) {
             if (!FAMILIES.contains(key)) {
-                ClientKeys.find(key).orElseThrow(() -> unknownKey(qualified, value)).configure(builder, value);
+                ClientKeys.find(key).orElseThrow(() -> unknownKey(qualified)).configure(builder, value);
             }
             return;
         }
@@ -64,7 +64,7 @@ public final class PropertyConfiguration {
             case "health" -> builder.healthCheckOption(option, value);
             case "lifetime" -> builder.lifetimePolicyOption(option, value);
             case OUTLIER -> builder.outlierOption(option, value);
-            default -> throw unknownKey(qualified, value);
+            default -> throw unknownKey(qualified);
         }
     }
 
@@ -77,7 +77,7 @@ public final class PropertyConfiguration {
         }
     }
 
-    private static IllegalArgumentException unknownKey(String qualified, String value) {
+    private static IllegalArgumentException unknownKey(String qualified) {
         Set<String> known = new TreeSet<>();
         FAMILIES.forEach(f -> {
             known.add(PREFIX + f);
@@ -85,7 +85,7 @@ public final class PropertyConfiguration {
         });
         ClientKeys.ALL.forEach(k -> known.add(k.property()));
         known.add(PREFIX + OUTLIER + ".<option>");
-        return new IllegalArgumentException("unknown configuration key " + qualified + " = '" + value + "'; known keys: "
+        return new IllegalArgumentException("unknown configuration key " + qualified + " (value hidden: an unknown key may be a misspelt secret); known keys: "
                 + String.join(", ", known));
     }
 }

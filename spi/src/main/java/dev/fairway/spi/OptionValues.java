@@ -51,7 +51,7 @@ public final class OptionValues {
             if (option == null) {
                 String known = byKey.isEmpty() ? "none are accepted" : "accepted: " + new TreeSet<>(byKey.keySet()).stream()
                         .map(k -> prefix + k).collect(Collectors.joining(", "));
-                throw new IllegalArgumentException("unknown option " + prefix + key + " = '" + e.getValue() + "'; " + known);
+                throw new IllegalArgumentException("unknown option " + prefix + key + " (value hidden: an unknown key may be a misspelt secret); " + known);
             }
             values.put(key, option.convert(prefix + key, e.getValue()));
         }

@@ -68,7 +68,7 @@ class OptionValuesTest {
     void unknownKeyIsRejectedListingTheAcceptedKeysWithThePrefix() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OptionValues.of(PREFIX, DECLARED, Map.of("intervall", "5s")));
-        assertEquals("unknown option fairway.health.intervall = '5s'; accepted: fairway.health.interval, "
+        assertEquals("unknown option fairway.health.intervall (value hidden: an unknown key may be a misspelt secret); accepted: fairway.health.interval, "
                 + "fairway.health.path, fairway.health.unhealthy_threshold", e.getMessage());
     }
 

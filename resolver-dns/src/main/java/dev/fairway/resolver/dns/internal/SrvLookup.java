@@ -153,8 +153,10 @@ final class SrvLookup implements Lookup {
                 return new Answer(endpoints, groupTtl);
             }
         }
-        throw new NoAddressesException("no SRV target of " + answer.name() + " has addresses: " + String.join("; ", skipped),
-                true);
+        String why = String.join("; ", skipped.subList(0, Math.min(5, skipped.size())))
+                + (skipped.size() > 5 ? "; and " + (skipped.size() - 5) + " more" : "")
+                + (resolved.size() >= MAX_TARGETS ? "; targets after the first " + MAX_TARGETS + " were not resolved" : "");
+        throw new NoAddressesException("no SRV target of " + answer.name() + " has addresses: " + why, true);
     }
 
     /** Logs {@code what} and why as a WARNING the first time (for up to {@value #MAX_WARNED} of them), else at DEBUG. */

@@ -70,7 +70,7 @@ final class KubernetesOptions {
                         if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
                                 && uri.getRawUserInfo() == null && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
                                 && uri.getRawQuery() == null && uri.getRawFragment() == null) {
-                            return uri.toString();
+                            return scheme + uri.toString().substring(uri.getScheme().length()); // HTTPS:// is https://
                         }
                     } catch (URISyntaxException e) {
                         throw new IllegalArgumentException(e.getReason(), e);

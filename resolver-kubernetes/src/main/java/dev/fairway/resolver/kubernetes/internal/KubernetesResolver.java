@@ -41,6 +41,8 @@ final class KubernetesResolver implements Resolver {
 
     private static final System.Logger LOG = System.getLogger(KubernetesResolver.class.getName());
     private static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    /** A watch that ends sooner than this without an event is retried with backoff. */
+    private static final Duration QUICK_END = Duration.ofSeconds(1);
 
     private final ResolverContext context;
     private final OptionValues options;
@@ -61,6 +63,8 @@ final class KubernetesResolver implements Resolver {
     private int failures;
     private long generation;
     private WatchLines watch;
+    private long watchStartedAt; // ticker; guarded by lock
+    private int watchEvents; // events the current watch delivered; guarded by lock
     private CompletableFuture<HttpResponse<Void>> watchResponse;
     private Future<?> retryTimer;
     private Future<?> stallTimer;
@@ -134,8 +138,12 @@ final class KubernetesResolver implements Resolver {
                 .whenComplete((result, error) -> {
                     if (error != null) {
                         failed(gen, cause(error), this::list);
-                    } else {
+                        return;
+                    }
+                    try {
                         listed(gen, result.getKey(), result.getValue());
+                    } catch (RuntimeException e) {
+                        failed(gen, new IOException("taking the list failed: " + e, e), this::list); // never stop silently
                     }
                 });
     }
@@ -247,6 +255,8 @@ final class KubernetesResolver implements Resolver {
             WatchLines w = new WatchLines(line -> event(gen, self[0], line), options.get(MAX_LINE_BYTES), context.ticker());
             self[0] = w;
             watch = w;
+            watchStartedAt = context.ticker().read();
+            watchEvents = 0;
             watchResponse = client.watch(slicesPath(namespace, query), w);
             watchResponse.whenComplete((response, error) -> {
                 if (error != null) {
@@ -269,6 +279,7 @@ final class KubernetesResolver implements Resolver {
                 if (idle >= stall) {
                     w.cancel(new IOException("the watch sent nothing for " + text(Duration.ofNanos(idle)) + ", not even a"
                             + " bookmark (" + PREFIX + STALL_TIMEOUT.key() + " = " + text(options.get(STALL_TIMEOUT)) + ")"));
+                    watchResponse.cancel(true);                // also before the headers came: end the request
                 } else {
                     stallTimer = scheduleStallCheck(gen, w, Duration.ofNanos(stall - idle));
                 }
@@ -290,11 +301,12 @@ final class KubernetesResolver implements Resolver {
                     Slice s = Slice.parse(object);
                     int max = options.get(MAX_SLICES);
                     if (!slices.containsKey(s.name()) && slices.size() >= max) {
-                        report(tooManySlices(slices.size() + 1, max));   // keep watching: a deletion may follow
-                    } else {
-                        slices.put(s.name(), s);
-                        publish();
+                        // Not skipped: a slice left out now would never come back. The relist fails the same way, with
+                        // backoff, keeping the last set, until the Service has room again or the bound is raised.
+                        throw tooManySlices(slices.size() + 1, max);
                     }
+                    slices.put(s.name(), s);
+                    publish();
                     resourceVersion = rv;
                 }
                 case "DELETED" -> {
@@ -313,6 +325,7 @@ final class KubernetesResolver implements Resolver {
                 default -> throw new IOException("a watch event of unknown type '" + type + "'");
             }
             failures = 0;                                              // the watch works
+            watchEvents++;
         }
     }
 
@@ -322,19 +335,41 @@ final class KubernetesResolver implements Resolver {
                 return;
             }
             cancel(stallTimer);
+            // A watch that ends at once without an event (a proxy that closes it, a 410 again and again) is resumed
+            // after backoff_initial, not at once: that would loop against the API server. It is routine, so not an error.
+            boolean atOnce = watchEvents == 0 && context.ticker().read() - watchStartedAt < QUICK_END.toNanos();
             if (error == null) {
                 LOG.log(System.Logger.Level.DEBUG, () -> describe + ": the watch ended; resuming from resourceVersion " + resourceVersion);
-                watch(gen);
+                if (atOnce) {
+                    later(() -> watch(gen));
+                } else {
+                    watch(gen);
+                }
                 return;
             }
             IOException e = cause(error);
             if (e instanceof ApiException api && api.status() == 410) {
                 LOG.log(System.Logger.Level.DEBUG, () -> describe + ": resourceVersion " + resourceVersion + " expired; listing again");
-                execute(this::list);
+                if (atOnce) {
+                    later(this::list);
+                } else {
+                    execute(this::list);
+                }
+                return;
+            }
+            if (e instanceof WatchLines.BadEvent) {
+                failedLocked(gen, e, this::list);              // the same event would come again: list instead
                 return;
             }
             failedLocked(gen, e, () -> watch(gen));
         }
+    }
+
+    /** Runs {@code next} after {@code backoff_initial} (with jitter): the last watch ended at once. */
+    private void later(Runnable next) {
+        long initial = options.get(BACKOFF_INITIAL).toNanos();
+        cancel(retryTimer);
+        retryTimer = schedule(next, Duration.ofNanos(initial - (long) (initial * 0.2 * random.nextDouble())));
     }
 
     private void stopWatch() {
@@ -383,7 +418,10 @@ final class KubernetesResolver implements Resolver {
         failures++;
         long base = options.get(BACKOFF_INITIAL).toNanos();
         long max = options.get(BACKOFF_MAX).toNanos();
-        long delay = failures >= 40 ? max : Math.min(max, base << Math.min(failures - 1, 30));
+        long delay = Math.min(base, max);
+        for (int i = 1; i < failures && delay < max; i++) {
+            delay = Math.min(max, 2 * delay);                          // doubled, never past max: no overflow
+        }
         delay = Math.max(0, delay - (long) (delay * 0.2 * random.nextDouble()));
         Duration d = Duration.ofNanos(delay);
         cancel(retryTimer);

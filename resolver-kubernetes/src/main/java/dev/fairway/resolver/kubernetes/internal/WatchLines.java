@@ -87,8 +87,11 @@ final class WatchLines implements Flow.Subscriber<List<ByteBuffer>> {
                     }
                 }
             }
+        } catch (ApiException e) {
+            cancel(e);                                     // an ERROR event: the server's status, 410 among them
+            return;
         } catch (IOException | RuntimeException e) {
-            cancel(e instanceof IOException io ? io : new IOException("watch event handling failed: " + e, e));
+            cancel(new BadEvent(e));
             return;
         }
         subscription.request(1);
@@ -128,8 +131,20 @@ final class WatchLines implements Flow.Subscriber<List<ByteBuffer>> {
                 flushLine();
             }
             done.complete(null);
-        } catch (IOException | RuntimeException e) {
+        } catch (ApiException e) {
             done.completeExceptionally(e);
+        } catch (IOException | RuntimeException e) {
+            done.completeExceptionally(new BadEvent(e));
+        }
+    }
+
+    /**
+     * The stream delivered an event that could not be taken (too long, not JSON, over a bound, not an EndpointSlice):
+     * watching again from the same resourceVersion would get the same event, so the resolver lists again instead.
+     */
+    static final class BadEvent extends IOException {
+        BadEvent(Exception cause) {
+            super(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
         }
     }
 }

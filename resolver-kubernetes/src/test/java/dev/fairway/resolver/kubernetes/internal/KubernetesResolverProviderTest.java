@@ -89,6 +89,12 @@ class KubernetesResolverProviderTest {
     }
 
     @Test
+    void anApiUrlSchemeInCapitalsIsTakenInLowerCaseSoThatTlsUsesTheGivenCa() {
+        OptionValues v = OptionValues.of("fairway.resolver.", provider.options(), Map.of("api_url", "HTTPS://Kube.Example:6443/"));
+        assertEquals("https://Kube.Example:6443", v.get(KubernetesOptions.API_URL));
+    }
+
+    @Test
     void outsideAPodApiUrlIsRequiredAtValidation() {
         OptionValues defaults = OptionValues.defaults(provider.options());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.validate(defaults, name -> null));

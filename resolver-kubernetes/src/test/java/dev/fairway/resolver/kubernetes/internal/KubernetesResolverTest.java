@@ -186,7 +186,10 @@ class KubernetesResolverTest {
         w.send(K8s.event("ADDED", K8s.slice("b", "orders", "101", "http", 8080, List.of(K8s.ready("10.0.0.2")))));
         IOException e = recorder.awaitError(x -> x.getMessage().contains("max_slices"), WAIT);
         assertTrue(e.getMessage().contains("has 2 EndpointSlices, more than fairway.resolver.max_slices = 1: raise it"), e.getMessage());
-        w.send("{\"type\":\"ADDED\",\"object\":{");
+        // The slice is not skipped (it would never come back): the resolver lists again, with backoff; here the list
+        // has room, so a new watch follows. A malformed event on it is not taken again either: another list.
+        ScriptedApiServer.Watch again = api.nextWatch(WAIT);
+        again.send("{\"type\":\"ADDED\",\"object\":{");
         recorder.awaitError(x -> x.getMessage().contains("malformed JSON"), WAIT);
         api.nextWatch(WAIT);
         assertEquals(1, recorder.sets().size());
