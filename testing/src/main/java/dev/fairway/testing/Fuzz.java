@@ -229,12 +229,22 @@ public final class Fuzz {
         return b;
     }
 
-    /** Bytes as ISO-8859-1 text, the way option values and environment variables are made from them. */
+    /**
+     * Bytes as ISO-8859-1 text, the way option values and environment variables are made from them.
+     *
+     * @param b the bytes
+     * @return the text, one character per byte
+     */
     public static String text(byte[] b) {
         return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    /** ISO-8859-1 text as bytes. */
+    /**
+     * ISO-8859-1 text as bytes.
+     *
+     * @param s the text, each character below 256
+     * @return the bytes, one per character
+     */
     public static byte[] bytes(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
