@@ -11,19 +11,19 @@ import java.net.CookieHandler;
 import java.net.ProtocolException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
@@ -164,7 +164,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         } catch (InterruptedException e) {
             future.cancel(true);
             throw e;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw rethrowable(e.getCause());
         }
     }
@@ -510,7 +510,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 cause = attempt.leaf.explain(cause, "this body was still streaming"); // the headers had arrived
             } else if (!attempt.responded) {
                 cause = attempt.leaf.explain(cause, "the response headers had not arrived");
-            } // else a wrapped subscriber's body failed, explained where it failed (Dispatch.onError)
+            } // else a wrapped subscriber's body failed, explained where it failed (Exchange.onError)
             if (!attempt.probe()) {
                 attempt.leaf.backend.failures.incrementAndGet(); // a failed probe is the health check's business
             }
@@ -586,7 +586,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             return false;
         }
         if (tried == null) {
-            tried = new java.util.ArrayList<>(MAX_OTHER_BACKENDS + 1);
+            tried = new ArrayList<>(MAX_OTHER_BACKENDS + 1);
         }
         if (!tried.contains(backend)) {
             tried.add(backend);
@@ -629,17 +629,13 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         return t;
     }
 
-    static HttpHeaders emptyHeaders() {
-        return HttpHeaders.of(Map.of(), (a, b) -> true);
-    }
-
     /**
      * The caller's future: cancelling it aborts the exchange in flight. The engine counts the exchange as ended just
      * before the future completes, so that a caller's callback may close the client without waiting for itself.
      */
     static final class Result<T> extends CompletableFuture<HttpResponse<T>> {
         private final MultiExchange<T> exchange;
-        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean ended = new AtomicBoolean();
 
         Result(MultiExchange<T> exchange) {
             this.exchange = exchange;

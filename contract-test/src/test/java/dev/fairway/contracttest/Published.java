@@ -57,6 +57,7 @@ record Published(String folder, String artifactId, String descriptor) {
             new Published("testing", "fairway-testing", """
                     module dev.fairway.testing {
                         requires transitive dev.fairway.spi;
+                        requires jdk.management;
 
                         exports dev.fairway.testing;
                     }
