@@ -98,6 +98,27 @@ class DnsScaleTest {
         return URI.create("http://" + host + ":" + backends.port() + "/");
     }
 
+    /**
+     * A DNS answer naming an address no pod can have ({@code 0.0.0.0} reaches the client's own loopback services;
+     * {@code 169.254.169.254} is the cloud metadata service) is never dialed: the engine's address policy
+     * ({@code fairway.refuse_addresses}) leaves it out, once per appearance, with an event.
+     */
+    @Test
+    void dnsAnswersThatNoPodCanHaveAreNeverDialed() throws Exception {
+        dns.hosts(Map.of("orders.test", List.of("0.0.0.0", "169.254.169.254", "127.0.0.2")));
+        try (FairwayClient client = client("dns", Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200, client.send(HttpRequest.newBuilder(uri("orders.test")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode());
+            }
+            assertEquals(List.of("127.0.0.2:" + backends.port()),
+                    client.snapshot().get(0).backends().stream().map(b -> b.address().authority()).toList());
+            assertEquals(Set.of("0.0.0.0:" + backends.port() + " unspecified", "169.254.169.254:" + backends.port() + " link_local"),
+                    events.stream().filter(FairwayEvent.AddressRefused.class::isInstance).map(FairwayEvent.AddressRefused.class::cast)
+                            .map(e -> e.address().authority() + " " + e.kind().key()).collect(java.util.stream.Collectors.toSet()));
+        }
+    }
+
     @Test
     void followsScaleOutAndScaleInWhileTrafficFlows() throws Exception {
         dns.hosts(Map.of("orders.test", pods(2, 4)));
