@@ -172,6 +172,10 @@ final class BackendImpl implements Backend {
     }
 
     private final int maxConcurrency;
+    /**
+     * Runs a waiter's continuation: never on the scheduler's thread or a releasing exchange's; the engine's
+     * {@code run}, which runs it in place only when the executor refuses it (shut down, or out of threads).
+     */
     private final Executor executor;
     private final Scheduler scheduler;
 
@@ -308,7 +312,7 @@ final class BackendImpl implements Backend {
         Runnable onTimeout = waiter.expire();
         if (onTimeout != null) {
             queue.remove(waiter);
-            run(onTimeout);
+            executor.execute(onTimeout);
         }
     }
 
@@ -326,7 +330,7 @@ final class BackendImpl implements Backend {
                 }
                 continue;
             }
-            run(admitted);
+            executor.execute(admitted);
         }
     }
 
@@ -375,20 +379,8 @@ final class BackendImpl implements Backend {
             Runnable admitted = waiter.admit();
             if (admitted != null) {
                 inFlight.incrementAndGet();
-                run(admitted);
+                executor.execute(admitted);
             }
-        }
-    }
-
-    /**
-     * Runs a waiter's continuation on the executor (never on the scheduler's thread or a releasing exchange's), or here
-     * if the executor refuses it (shut down, or out of threads).
-     */
-    private void run(Runnable continuation) {
-        try {
-            executor.execute(continuation);
-        } catch (RuntimeException | OutOfMemoryError rejected) {
-            continuation.run();
         }
     }
 

@@ -279,11 +279,7 @@ public final class Engine {
      * scheduler's or a resolver's: a caller's callback must never run (and block) there.
      */
     <T> void failAsync(CompletableFuture<T> future, Throwable failure) {
-        try {
-            executor.execute(() -> future.completeExceptionally(failure));
-        } catch (RuntimeException | OutOfMemoryError rejected) { // shutting down, or no thread could be created
-            future.completeExceptionally(failure);
-        }
+        run(() -> future.completeExceptionally(failure));
     }
 
     /** Runs a task on the executor, or here if the executor refuses it (shutting down, or no thread could be created). */

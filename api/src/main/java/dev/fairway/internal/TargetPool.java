@@ -434,7 +434,8 @@ final class TargetPool implements Resolver.Listener {
             }
             for (BackendAddress a : next.values()) {
                 if (!backends.containsKey(Key.of(a))) {
-                    BackendImpl b = new BackendImpl(this, a, engine.ticker().read(), engine.config().maxConcurrency(), engine.config().maxQueued(), engine.executor(), engine.scheduler());
+                    BackendImpl b = new BackendImpl(this, a, engine.ticker().read(), engine.config().maxConcurrency(),
+                            engine.config().maxQueued(), engine::run, engine.scheduler());
                     backends.put(Key.of(a), b);
                     added.add(b);
                     addedAddresses.add(a);
