@@ -107,6 +107,70 @@ class AccountingTest {
         }
     }
 
+    /** Round robin that records what {@code completed} hears. */
+    static final class RecordingPicker implements dev.fairway.spi.PickerProvider {
+        record Completion(long elapsedNanos, boolean success) {
+        }
+
+        final List<Completion> completions = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public String name() {
+            return "recording";
+        }
+
+        @Override
+        public List<dev.fairway.spi.Option<?>> options() {
+            return List.of();
+        }
+
+        @Override
+        public dev.fairway.spi.Picker create(dev.fairway.spi.PickerContext context) {
+            AtomicInteger next = new AtomicInteger();
+            return new dev.fairway.spi.Picker() {
+                @Override
+                public dev.fairway.spi.Backend pick(HttpRequest request) {
+                    List<? extends dev.fairway.spi.Backend> all = context.backends();
+                    return all.get(Math.floorMod(next.getAndIncrement(), all.size()));
+                }
+
+                @Override
+                public void completed(dev.fairway.spi.Backend backend, long elapsedNanos, boolean success) {
+                    completions.add(new Completion(elapsedNanos, success));
+                }
+            };
+        }
+    }
+
+    @Test
+    void requestsThatRunOutOfTheirOwnTimeoutCountAgainstNoBackend() throws Exception {
+        try (Pods pods = Pods.start(1)) {
+            pods.servers.get(0).stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(2_000)));
+            List<FairwayEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            RecordingPicker picker = new RecordingPicker();
+            try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .resolver("static").resolverOption("addresses", pods.addresses()).picker(picker)
+                    .listener(events::add).build()) {
+                // 8 requests whose own deadline is shorter than the backend's answer: more than the 5 consecutive
+                // failures that would eject it, were they failures
+                for (int i = 0; i < 8; i++) {
+                    HttpRequest request = HttpRequest.newBuilder(uri(pods, "/slow")).timeout(Duration.ofMillis(100)).build();
+                    assertThrows(java.net.http.HttpTimeoutException.class,
+                            () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+                }
+                Await.until("every place released", Duration.ofSeconds(5), () -> inFlight(client) == 0);
+                BackendSnapshot backend = client.snapshot().get(0).backends().get(0);
+                assertEquals(0, backend.failures(), "the caller's deadline is no failure of the backend");
+                assertTrue(!backend.ejected(), "not ejected for the caller's deadlines");
+                assertTrue(events.stream().noneMatch(e -> e instanceof FairwayEvent.Ejected), events.toString());
+                // the picker still learns how long the backend took, as a slow answer rather than a failure
+                assertEquals(8, picker.completions.size(), picker.completions.toString());
+                assertTrue(picker.completions.stream().allMatch(c -> c.success() && c.elapsedNanos() >= 100_000_000L),
+                        picker.completions.toString());
+            }
+        }
+    }
+
     @Test
     void aSuccessorThatCannotBeBuiltFailsNoRequestAndKeepsNoPlace() throws Exception {
         try (Pods pods = Pods.start(1)) {

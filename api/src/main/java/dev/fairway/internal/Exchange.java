@@ -146,8 +146,8 @@ final class Exchange<T>
     }
 
     /**
-     * Tells the picker and outlier detection how the exchange went, once: at the response headers (the status), or
-     * at the failure ({@code -1}).
+     * Tells the picker and outlier detection how the exchange went, once: at the response headers (the status), at
+     * the failure ({@code -1}), or at the request's own timeout ({@link TargetPool#TIMED_OUT}).
      */
     void report(int status) {
         if (!reported && !probe) {

@@ -504,17 +504,18 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 }
                 return;
             }
-            attempt.report(-1);
-            attempt.release();
             if (attempt.direct) {
                 cause = attempt.leaf.explain(cause, "this body was still streaming"); // the headers had arrived
             } else if (!attempt.responded) {
                 cause = attempt.leaf.explain(cause, "the response headers had not arrived");
             } // else a wrapped subscriber's body failed, explained where it failed (Exchange.onError)
-            if (!attempt.probe()) {
-                attempt.leaf.backend.failures.incrementAndGet(); // a failed probe is the health check's business
-            }
             SendFailure outcome = SendFailure.of(cause, attempt.leaf);
+            attempt.report(outcome == SendFailure.TIMED_OUT ? TargetPool.TIMED_OUT : -1);
+            attempt.release();
+            if (!attempt.probe() && outcome != SendFailure.TIMED_OUT) {
+                // a failed probe is the health check's business; the request's own timeout is the caller's deadline
+                attempt.leaf.backend.failures.incrementAndGet();
+            }
             attempt.leaf.warmed(!outcome.notSent()); // a warming successor that could not connect is dropped
             failed(attempt.leaf.backend, cause, outcome, !attempt.responded);
             return;

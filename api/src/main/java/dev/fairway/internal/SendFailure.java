@@ -55,7 +55,13 @@ enum SendFailure {
      */
     CONNECTION_LOST,
     /**
-     * Anything else: the caller's own timeout or interruption, a TLS failure or a protocol error (which another backend
+     * The request's own {@code timeout()} ran out ({@link HttpTimeoutException}, not a connect timeout): a deadline
+     * the caller chose, so not the backend's failure (issue 14: hedging and tight deadlines must not eject a slow but
+     * healthy backend). Not retried: the caller's time is spent.
+     */
+    TIMED_OUT,
+    /**
+     * Anything else: the caller's interruption, a TLS failure or a protocol error (which another backend
      * would most likely meet too), Fairway's own {@link NoBackendException}, or not an {@link IOException} at all.
      */
     OTHER;
@@ -89,7 +95,7 @@ enum SendFailure {
     boolean notSent() {
         return switch (this) {
             case NOT_SENT_REFUSED, NOT_SENT_UNPROCESSED, NOT_SENT_LEAF_CLOSED, NOT_SENT_NO_LEAF -> true;
-            case STREAM_LIMIT, CONNECTION_LOST, OTHER -> false;
+            case STREAM_LIMIT, CONNECTION_LOST, TIMED_OUT, OTHER -> false;
         };
     }
 
@@ -132,7 +138,10 @@ enum SendFailure {
         if (TOO_MANY_STREAMS.equals(message)) {
             return STREAM_LIMIT;
         }
-        if (cause instanceof HttpTimeoutException || cause instanceof InterruptedIOException || cause instanceof SSLException
+        if (cause instanceof HttpTimeoutException) {
+            return TIMED_OUT; // a connect timeout was caught above
+        }
+        if (cause instanceof InterruptedIOException || cause instanceof SSLException
                 || cause instanceof ProtocolException || cause instanceof NoBackendException) {
             return OTHER;
         }

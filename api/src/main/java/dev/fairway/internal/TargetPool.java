@@ -191,12 +191,19 @@ final class TargetPool implements Resolver.Listener {
     }
 
     /**
+     * The status {@link #completed} takes for an exchange whose request's own {@code timeout()} ran out: the picker
+     * hears it as a success that took that long (the backend was slow, as far as anyone knows, not failing), outlier
+     * detection not at all.
+     */
+    static final int TIMED_OUT = -2;
+
+    /**
      * An exchange's outcome: to the current picker, and to passive outlier detection. Runs on every exchange.
      *
-     * @param status the response status, or -1 when the exchange failed with an exception
+     * @param status the response status, -1 when the exchange failed with an exception, or {@link #TIMED_OUT}
      */
     void completed(BackendImpl backend, long elapsedNanos, int status) {
-        boolean success = status >= 0 && status < 500;
+        boolean success = status == TIMED_OUT || (status >= 0 && status < 500);
         Picker picker = view.picker();
         if (picker != null) {
             try {
@@ -207,6 +214,9 @@ final class TargetPool implements Resolver.Listener {
                     LOG.log(System.Logger.Level.WARNING, "picker of " + target + " threw from completed(); ignoring", e);
                 }
             }
+        }
+        if (status == TIMED_OUT) {
+            return; // the caller's deadline: the picker learns how long the backend took, outlier detection nothing
         }
         String ejectFor = outliers.countOutcome(backend, status);
         if (ejectFor != null) {

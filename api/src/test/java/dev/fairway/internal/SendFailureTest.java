@@ -215,7 +215,7 @@ class SendFailureTest {
             HttpRequest request = HttpRequest.newBuilder(server.uri()).timeout(Duration.ofMillis(200)).build();
             List<Throwable> failures = failures(client, request);
             failures.forEach(t -> assertInstanceOf(HttpTimeoutException.class, t, () -> chain(t)));
-            assertOutcome(SendFailure.OTHER, failures);
+            assertOutcome(SendFailure.TIMED_OUT, failures);
         }
     }
 
