@@ -43,7 +43,7 @@ final class DeterministicSubset {
      * @param size     the subset size, at least 1
      * @param <B>      the backend type
      * @return {@code size} distinct backends, or all of them when there are no more than {@code size}, in the order of
-     *         {@code backends}
+     *         {@code backends}, as an unmodifiable list
      * @throws IllegalArgumentException if {@code clients} or {@code size} is below 1 or {@code index} is out of range
      */
     static <B> List<B> subset(List<B> backends, ToLongFunction<? super B> hash, int index, int clients, int size) {
@@ -109,7 +109,7 @@ final class DeterministicSubset {
                 out.add(backends.get(b));
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * Not a test: a {@code main} that prints the figures behind the choice of {@link DeterministicSubset}, for every
@@ -117,6 +118,10 @@ final class DeterministicSubsetFigures {
     /** Levelled rendezvous, the shipped one. */
     static final Scheme LEVELLED = (backends, index, clients, size, identity) ->
             DeterministicSubset.subset(backends, DeterministicSubsetFigures::hash, index, clients, size);
+
+    /** Rendezvous top-size, then the cheapest chains of moves to exact balance (a minimum-cost assignment). */
+    static final Scheme BALANCED = (backends, index, clients, size, identity) ->
+            BalancedRendezvous.balanced(backends, DeterministicSubsetFigures::hash, index, clients, size);
 
     private static long hash(BackendAddress address) {
         return TargetPool.rendezvous(0, address);
@@ -300,8 +305,12 @@ final class DeterministicSubsetFigures {
      * @param args ignored
      */
     public static void main(String[] args) {
-        String[] names = {"rendezvous (random key)", "SRE book", "aperture ring", "bounded-load rendezvous", "levelled rendezvous"};
-        Scheme[] schemes = {RENDEZVOUS, SRE_BOOK, APERTURE, BOUNDED, LEVELLED};
+        if (args.length > 0 && args[0].equals("cost")) {
+            cost();
+            return;
+        }
+        String[] names = {"rendezvous (random key)", "SRE book", "aperture ring", "bounded-load rendezvous", "levelled rendezvous", "balanced rendezvous"};
+        Scheme[] schemes = {RENDEZVOUS, SRE_BOOK, APERTURE, BOUNDED, LEVELLED, BALANCED};
         int n = 300;
         int m = 300;
         int k = 10;
@@ -330,6 +339,11 @@ final class DeterministicSubsetFigures {
             }
             System.out.println(row);
         }
+        cost();
+    }
+
+    private static void cost() {
+        int k = 10;
         for (int size : new int[]{300, 3000}) {
             List<BackendAddress> backends = fleet(size);
             long sink = 0;
@@ -346,8 +360,13 @@ final class DeterministicSubsetFigures {
                     sink += DeterministicSubset.subset(backends, DeterministicSubsetFigures::hash, last, size, k).size();
                 }
                 long t2 = System.nanoTime();
-                System.out.printf("cost %dx%d size %d: mean index %.1f µs, last index %.1f µs (%d)%n", size, size, k,
-                        (t1 - t0) / 1e3 / calls, (t2 - t1) / 1e3 / calls, sink);
+                int bcalls = size == 300 ? 50 : 1;
+                for (int i = 0; i < bcalls; i++) {
+                    sink += BalancedRendezvous.balanced(backends, DeterministicSubsetFigures::hash, i % size, size, k).size();
+                }
+                long t3 = System.nanoTime();
+                System.out.printf("cost %dx%d size %d: levelled mean index %.1f µs, last index %.1f µs; balanced %.1f µs (%d)%n", size, size, k,
+                        (t1 - t0) / 1e3 / calls, (t2 - t1) / 1e3 / calls, (t3 - t2) / 1e3 / bcalls, sink);
             }
         }
     }
@@ -355,5 +374,365 @@ final class DeterministicSubsetFigures {
     private static String maxMin(List<Set<BackendAddress>> subsets, List<BackendAddress> backends) {
         int[] s = spread(subsets, backends);
         return s[0] + "/" + s[1];
+    }
+
+    /**
+     * The candidate that balances best but costs most, kept here for the figures: every client computes one
+     * minimum-cost assignment, starting from each client's rendezvous top {@code size} (candidates limited to its
+     * best {@code 4 size + 8}) and moving connections off overloaded backends along the cheapest chains of moves
+     * (successive shortest paths with potentials), until every backend is within one of the others.
+     */
+    static final class BalancedRendezvous {
+
+        private BalancedRendezvous() {
+        }
+
+        /**
+         * Every client's subset, computed as one minimum-cost assignment: start from each client's rendezvous top
+         * {@code size}, then move connections off overloaded backends along the cheapest chains of moves.
+         */
+        static int[][] assignment(long[] hashes, int n, int k, int candidates) {
+            int m = hashes.length;
+            int t = Math.min(m, candidates);
+            int[][] cand = new int[n][];
+            long[][] cost = new long[n][];
+            boolean[][] used = new boolean[n][t];
+            int[] load = new int[m];
+            int[][] users = new int[m][];
+            int[] userCount = new int[m];
+            long[] pi = new long[m + n];
+            for (int c = 0; c < n; c++) {
+                int[] ids = new int[t];
+                long[] sc = new long[t];
+                top(hashes, c, t, ids, sc);
+                cand[c] = ids;
+                long[] w = new long[t];
+                for (int j = 0; j < t; j++) {
+                    w[j] = ~sc[j] >>> 24;
+                }
+                cost[c] = w;
+                for (int j = 0; j < k; j++) {
+                    used[c][j] = true;
+                    load[ids[j]]++;
+                }
+                pi[m + c] = -w[k - 1];
+            }
+            for (int b = 0; b < m; b++) {
+                users[b] = new int[Math.max(4, load[b] + 4)];
+            }
+            for (int c = 0; c < n; c++) {
+                for (int j = 0; j < k; j++) {
+                    int b = cand[c][j];
+                    users[b][userCount[b]++] = c * t + j;
+                }
+            }
+            long total = (long) n * k;
+            int low = (int) (total / m);
+            int cap = total % m == 0 ? low : low + 1;
+            Flow f = new Flow(m, n, t, cand, cost, used, load, users, userCount, pi);
+            for (int b = 0; b < m; b++) {
+                while (load[b] > cap) {
+                    if (!f.augment(b, low, cap, false)) {
+                        return null;
+                    }
+                }
+            }
+            if (cap > low) {
+                for (int b = 0; b < m; b++) {
+                    while (load[b] < low) {
+                        if (!f.augment(b, low, cap, true)) {
+                            return null;
+                        }
+                    }
+                }
+            }
+            int[][] out = new int[n][k];
+            for (int c = 0; c < n; c++) {
+                int i = 0;
+                for (int j = 0; j < t; j++) {
+                    if (used[c][j]) {
+                        out[c][i++] = cand[c][j];
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** The subset of client {@code index}: its row of the assignment, in the input's order. */
+        static <B> List<B> balanced(List<B> backends, ToLongFunction<? super B> hash, int index, int clients, int size) {
+            int m = backends.size();
+            if (size >= m) {
+                return List.copyOf(backends);
+            }
+            long[] hashes = new long[m];
+            for (int b = 0; b < m; b++) {
+                hashes[b] = hash.applyAsLong(backends.get(b));
+            }
+            int[][] all = assignment(hashes, clients, size, 4 * size + 8);
+            if (all == null) {
+                all = assignment(hashes, clients, size, m);
+            }
+            boolean[] mine = new boolean[m];
+            for (int b : all[index]) {
+                mine[b] = true;
+            }
+            List<B> out = new ArrayList<>(size);
+            for (int b = 0; b < m; b++) {
+                if (mine[b]) {
+                    out.add(backends.get(b));
+                }
+            }
+            return out;
+        }
+
+    
+        /** Client {@code c}'s best {@code t} backends by score, best first, with their scores. */
+        private static void top(long[] hashes, int c, int t, int[] ids, long[] scores) {
+            Integer[] all = new Integer[hashes.length];
+            for (int b = 0; b < all.length; b++) {
+                all[b] = b;
+            }
+            Arrays.sort(all, (x, y) -> Long.compareUnsigned(DeterministicSubset.score(hashes[y], c), DeterministicSubset.score(hashes[x], c)));
+            for (int j = 0; j < t; j++) {
+                ids[j] = all[j];
+                scores[j] = DeterministicSubset.score(hashes[ids[j]], c);
+            }
+        }
+
+        /** The assignment being rebalanced: clients' candidate backends, which they use, and potentials for the search. */
+        private static final class Flow {
+            final int m;
+            final int n;
+            final int t;
+            final int[][] cand;
+            final long[][] cost;
+            final boolean[][] used;
+            final int[] load;
+            final int[][] users;
+            final int[] userCount;
+            final int[][] candOf;
+            final long[] pi;
+            final long[] dist;
+            final boolean[] done;
+            final int[] parent; // node reached from; for a client, parent backend; for a backend, parent client
+            final int[] parentSlot; // the client's candidate slot j used by the edge to this node
+            final int[] touched;
+            int touchedCount;
+            long[] heapKey = new long[64];
+            int[] heapNode = new int[64];
+            int heapSize;
+
+            Flow(int m, int n, int t, int[][] cand, long[][] cost, boolean[][] used, int[] load, int[][] users, int[] userCount, long[] pi) {
+                this.m = m;
+                this.n = n;
+                this.t = t;
+                this.cand = cand;
+                this.cost = cost;
+                this.used = used;
+                this.load = load;
+                this.users = users;
+                this.userCount = userCount;
+                this.pi = pi;
+                int[] counts = new int[m];
+                for (int c = 0; c < n; c++) {
+                    for (int j = 0; j < t; j++) {
+                        counts[cand[c][j]]++;
+                    }
+                }
+                candOf = new int[m][];
+                for (int b = 0; b < m; b++) {
+                    candOf[b] = new int[counts[b]];
+                    counts[b] = 0;
+                }
+                for (int c = 0; c < n; c++) {
+                    for (int j = 0; j < t; j++) {
+                        int b = cand[c][j];
+                        candOf[b][counts[b]++] = c * t + j;
+                    }
+                }
+                dist = new long[m + n];
+                done = new boolean[m + n];
+                parent = new int[m + n];
+                parentSlot = new int[m + n];
+                touched = new int[m + n];
+                java.util.Arrays.fill(dist, Long.MAX_VALUE);
+            }
+
+            /**
+             * Moves one connection, along the cheapest chain of moves, away from backend {@code from} (forward: it has
+             * more than {@code cap}, the chain ends at a backend below {@code cap}) or to it (backward: it has fewer than
+             * {@code low}, the chain starts at a backend above {@code low}).
+             */
+            boolean augment(int from, int low, int cap, boolean backward) {
+                touchedCount = 0;
+                heapSize = 0;
+                reach(from, 0, -1, -1);
+                int end = -1;
+                long endDist = 0;
+                while (heapSize > 0) {
+                    long d = heapKey[0];
+                    int v = heapNode[0];
+                    pop();
+                    if (done[v] || d != dist[v]) {
+                        continue;
+                    }
+                    done[v] = true;
+                    if (v < m) {
+                        if (v != from && (backward ? load[v] > low : load[v] < cap)) {
+                            end = v;
+                            endDist = d;
+                            break;
+                        }
+                        if (backward) {
+                            // clients that could take b: c -> b in the graph, walked backwards
+                            for (int e : candOf[v]) {
+                                int c = e / t;
+                                int j = e % t;
+                                if (!used[c][j]) {
+                                    reach(m + c, d + cost[c][j] + pi[m + c] - pi[v], v, j);
+                                }
+                            }
+                        } else {
+                            for (int i = 0; i < userCount[v]; i++) {
+                                int e = users[v][i];
+                                int c = e / t;
+                                int j = e % t;
+                                reach(m + c, d - cost[c][j] + pi[v] - pi[m + c], v, j);
+                            }
+                        }
+                    } else {
+                        int c = v - m;
+                        for (int j = 0; j < t; j++) {
+                            int b = cand[c][j];
+                            if (used[c][j] == backward) {
+                                // forward: c may join b it does not use; backward: c may leave b it uses
+                                long r = backward ? -cost[c][j] + pi[b] - pi[v] : cost[c][j] + pi[v] - pi[b];
+                                reach(b, d + r, v, j);
+                            }
+                        }
+                    }
+                }
+                if (end < 0) {
+                    clear();
+                    return false;
+                }
+                for (int v = 0; v < m + n; v++) {
+                    long dv = done[v] ? dist[v] : endDist;
+                    pi[v] += backward ? -dv : dv;
+                }
+                // walk the chain from end back to from, flipping each edge
+                int v = end;
+                while (v != from) {
+                    int c = parent[v] - m;
+                    int jIn = parentSlot[v];
+                    int b = parent[parent[v]];
+                    int jOut = parentSlot[parent[v]];
+                    if (backward) {
+                        // path in search order: from <- c (c joins from) <- b (c leaves b) ... ; v = b is the far end
+                        leave(c, jIn, v);
+                        join(c, jOut, b);
+                    } else {
+                        join(c, jIn, v);
+                        leave(c, jOut, b);
+                    }
+                    v = b;
+                }
+                if (backward) {
+                    load[end]--;
+                    load[from]++;
+                } else {
+                    load[end]++;
+                    load[from]--;
+                }
+                clear();
+                return true;
+            }
+
+            private void join(int c, int j, int b) {
+                used[c][j] = true;
+                if (userCount[b] == users[b].length) {
+                    users[b] = java.util.Arrays.copyOf(users[b], users[b].length * 2);
+                }
+                users[b][userCount[b]++] = c * t + j;
+            }
+
+            private void leave(int c, int j, int b) {
+                used[c][j] = false;
+                int e = c * t + j;
+                for (int i = 0; i < userCount[b]; i++) {
+                    if (users[b][i] == e) {
+                        users[b][i] = users[b][--userCount[b]];
+                        return;
+                    }
+                }
+                throw new AssertionError();
+            }
+
+            private void reach(int v, long d, int from, int slot) {
+                if (done[v] || d >= dist[v]) {
+                    return;
+                }
+                if (dist[v] == Long.MAX_VALUE) {
+                    touched[touchedCount++] = v;
+                }
+                dist[v] = d;
+                parent[v] = from;
+                parentSlot[v] = slot;
+                push(d, v);
+            }
+
+            private void clear() {
+                for (int i = 0; i < touchedCount; i++) {
+                    int v = touched[i];
+                    dist[v] = Long.MAX_VALUE;
+                    done[v] = false;
+                }
+            }
+
+            private void push(long key, int node) {
+                if (heapSize == heapKey.length) {
+                    heapKey = java.util.Arrays.copyOf(heapKey, heapSize * 2);
+                    heapNode = java.util.Arrays.copyOf(heapNode, heapSize * 2);
+                }
+                int i = heapSize++;
+                while (i > 0) {
+                    int p = (i - 1) / 2;
+                    if (less(heapKey[p], heapNode[p], key, node)) {
+                        break;
+                    }
+                    heapKey[i] = heapKey[p];
+                    heapNode[i] = heapNode[p];
+                    i = p;
+                }
+                heapKey[i] = key;
+                heapNode[i] = node;
+            }
+
+            private void pop() {
+                long key = heapKey[--heapSize];
+                int node = heapNode[heapSize];
+                int i = 0;
+                while (true) {
+                    int l = 2 * i + 1;
+                    if (l >= heapSize) {
+                        break;
+                    }
+                    int r = l + 1;
+                    int s = r < heapSize && less(heapKey[r], heapNode[r], heapKey[l], heapNode[l]) ? r : l;
+                    if (less(key, node, heapKey[s], heapNode[s])) {
+                        break;
+                    }
+                    heapKey[i] = heapKey[s];
+                    heapNode[i] = heapNode[s];
+                    i = s;
+                }
+                heapKey[i] = key;
+                heapNode[i] = node;
+            }
+
+            private static boolean less(long k1, int n1, long k2, int n2) {
+                return k1 < k2 || (k1 == k2 && n1 < n2);
+            }
+        }
     }
 }
