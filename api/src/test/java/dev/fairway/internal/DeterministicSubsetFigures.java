@@ -115,13 +115,17 @@ final class DeterministicSubsetFigures {
         return out;
     };
 
-    /** Levelled rendezvous, the shipped one. */
+    /** Levelled rendezvous, shipped before the stable matching. */
     static final Scheme LEVELLED = (backends, index, clients, size, identity) ->
-            DeterministicSubset.subset(backends, DeterministicSubsetFigures::hash, index, clients, size);
+            LevelledRendezvous.subset(backends, DeterministicSubsetFigures::hash, index, clients, size);
 
     /** Rendezvous top-size, then the cheapest chains of moves to exact balance (a minimum-cost assignment). */
     static final Scheme BALANCED = (backends, index, clients, size, identity) ->
             BalancedRendezvous.balanced(backends, DeterministicSubsetFigures::hash, index, clients, size);
+
+    /** Stable matching with symmetric rendezvous scores and capacities exact to one: the shipped one. */
+    static final Scheme STABLE = (backends, index, clients, size, identity) ->
+            DeterministicSubset.subset(backends, DeterministicSubsetFigures::hash, index, clients, size);
 
     private static long hash(BackendAddress address) {
         return TargetPool.rendezvous(0, address);
@@ -309,8 +313,13 @@ final class DeterministicSubsetFigures {
             cost();
             return;
         }
-        String[] names = {"rendezvous (random key)", "SRE book", "aperture ring", "bounded-load rendezvous", "levelled rendezvous", "balanced rendezvous"};
-        Scheme[] schemes = {RENDEZVOUS, SRE_BOOK, APERTURE, BOUNDED, LEVELLED, BALANCED};
+        stableWork();
+        if (args.length > 0 && args[0].equals("stable")) {
+            cost();
+            return;
+        }
+        String[] names = {"rendezvous (random key)", "SRE book", "aperture ring", "bounded-load rendezvous", "levelled rendezvous", "balanced rendezvous", "stable matching"};
+        Scheme[] schemes = {RENDEZVOUS, SRE_BOOK, APERTURE, BOUNDED, LEVELLED, BALANCED, STABLE};
         int n = 300;
         int m = 300;
         int k = 10;
@@ -342,6 +351,24 @@ final class DeterministicSubsetFigures {
         cost();
     }
 
+    /** How much of the N·M pairs the stable matching scores, and how many clients it completes by a chain of moves. */
+    private static void stableWork() {
+        int[][] shapes = {{300, 300, 10}, {301, 300, 10}, {300, 299, 10}, {7, 10, 3}, {50, 37, 36}, {13, 40, 7},
+                {3000, 3000, 10}, {1000, 100, 20}, {100, 1000, 10}};
+        for (int[] s : shapes) {
+            long[] h = hashes(fleet(s[1]));
+            DeterministicSubset.Matching mt = DeterministicSubset.matching(h, s[0], s[2]);
+            int reps = 5;
+            long t0 = System.nanoTime();
+            for (int r = 0; r < reps; r++) {
+                mt = DeterministicSubset.matching(h, s[0], s[2]);
+            }
+            long t1 = System.nanoTime();
+            System.out.printf("stable %dx%dx%d: scored %.2f x N·M pairs, %d repairs, %.2f ms per matching%n", s[0], s[1],
+                    s[2], mt.scored() / ((double) s[0] * s[1]), mt.repairs(), (t1 - t0) / 1e6 / reps);
+        }
+    }
+
     private static void cost() {
         int k = 10;
         for (int size : new int[]{300, 3000}) {
@@ -352,12 +379,12 @@ final class DeterministicSubsetFigures {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < calls; i++) {
                     int index = (int) ((i * 0x9E3779B9L & 0xffffffffL) % size);
-                    sink += DeterministicSubset.subset(backends, DeterministicSubsetFigures::hash, index, size, k).size();
+                    sink += LevelledRendezvous.subset(backends, DeterministicSubsetFigures::hash, index, size, k).size();
                 }
                 long t1 = System.nanoTime();
                 int last = size - 1;
                 for (int i = 0; i < calls; i++) {
-                    sink += DeterministicSubset.subset(backends, DeterministicSubsetFigures::hash, last, size, k).size();
+                    sink += LevelledRendezvous.subset(backends, DeterministicSubsetFigures::hash, last, size, k).size();
                 }
                 long t2 = System.nanoTime();
                 int bcalls = size == 300 ? 50 : 1;
@@ -365,8 +392,14 @@ final class DeterministicSubsetFigures {
                     sink += BalancedRendezvous.balanced(backends, DeterministicSubsetFigures::hash, i % size, size, k).size();
                 }
                 long t3 = System.nanoTime();
-                System.out.printf("cost %dx%d size %d: levelled mean index %.1f µs, last index %.1f µs; balanced %.1f µs (%d)%n", size, size, k,
-                        (t1 - t0) / 1e3 / calls, (t2 - t1) / 1e3 / calls, (t3 - t2) / 1e3 / bcalls, sink);
+                int scalls = size == 300 ? 200 : 10;
+                for (int i = 0; i < scalls; i++) {
+                    sink += DeterministicSubset.subset(backends, DeterministicSubsetFigures::hash, i % size, size, k).size();
+                }
+                long t4 = System.nanoTime();
+                System.out.printf("cost %dx%d size %d: levelled mean index %.1f µs, last index %.1f µs; balanced %.1f µs;"
+                                + " stable %.1f µs (%d)%n", size, size, k,
+                        (t1 - t0) / 1e3 / calls, (t2 - t1) / 1e3 / calls, (t3 - t2) / 1e3 / bcalls, (t4 - t3) / 1e3 / scalls, sink);
             }
         }
     }
@@ -733,6 +766,132 @@ final class DeterministicSubsetFigures {
             private static boolean less(long k1, int n1, long k2, int n2) {
                 return k1 < k2 || (k1 == k2 && n1 < n2);
             }
+        }
+    }
+
+    /**
+     * Levelled rendezvous, shipped before the stable matching and kept here for the figures: the clients take their
+     * subsets one after another in index order, each from the backends that the clients before it have used least,
+     * picking among those its best by score; loads stay within one after every client, and a client's subset depends
+     * only on the clients before it. Replays the clients since the last point where every backend had the same load.
+     */
+    static final class LevelledRendezvous {
+
+        private LevelledRendezvous() {
+        }
+
+        /** The subset of client {@code index}, in the input's order. */
+        static <B> List<B> subset(List<B> backends, ToLongFunction<? super B> hash, int index, int clients, int size) {
+            int m = backends.size();
+            if (size >= m) {
+                return List.copyOf(backends);
+            }
+            long[] hashes = new long[m];
+            for (int b = 0; b < m; b++) {
+                hashes[b] = hash.applyAsLong(backends.get(b));
+            }
+            // Loads are all equal before client c when c·size is a multiple of m: replay from the last such client.
+            int period = m / gcd(m, size);
+            int first = index - index % period;
+            int[] left = new int[m]; // the backends not yet taken in this round: left[0, count)
+            int[] where = new int[m]; // where[b]: b's slot in left, or -1
+            int count = fill(left, where, m);
+            int[] picked = new int[size];
+            for (int c = first; c <= index; c++) {
+                if (count > size) {
+                    best(hashes, c, left, count, size, picked, 0);
+                    for (int i = 0; i < size; i++) {
+                        count = remove(left, where, count, picked[i]);
+                    }
+                } else {
+                    // take the round's rest, start the next round, and fill up from it with the best of the others
+                    int rest = count;
+                    System.arraycopy(left, 0, picked, 0, rest);
+                    count = fill(left, where, m);
+                    for (int i = 0; i < rest; i++) {
+                        count = remove(left, where, count, picked[i]);
+                    }
+                    if (rest < size) {
+                        best(hashes, c, left, count, size - rest, picked, rest);
+                        for (int i = rest; i < size; i++) {
+                            count = remove(left, where, count, picked[i]);
+                        }
+                    }
+                    for (int i = 0; i < rest; i++) {
+                        count = add(left, where, count, picked[i]);
+                    }
+                }
+            }
+            boolean[] mine = new boolean[m];
+            for (int b : picked) {
+                mine[b] = true;
+            }
+            List<B> out = new ArrayList<>(size);
+            for (int b = 0; b < m; b++) {
+                if (mine[b]) {
+                    out.add(backends.get(b));
+                }
+            }
+            return List.copyOf(out);
+        }
+
+        /** Writes into {@code out[from, from + k)} the {@code k} of {@code left[0, count)} that client {@code c} scores highest. */
+        private static void best(long[] hashes, int c, int[] left, int count, int k, int[] out, int from) {
+            long[] top = new long[k]; // scores of out[from, from + n), descending
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                int b = left[i];
+                long s = DeterministicSubset.score(hashes[b], c);
+                if (n == k && !beats(s, b, top[k - 1], out[from + k - 1])) {
+                    continue;
+                }
+                int j = n == k ? k - 1 : n++;
+                while (j > 0 && beats(s, b, top[j - 1], out[from + j - 1])) {
+                    top[j] = top[j - 1];
+                    out[from + j] = out[from + j - 1];
+                    j--;
+                }
+                top[j] = s;
+                out[from + j] = b;
+            }
+        }
+
+        /** Whether score {@code s} of backend {@code b} ranks above score {@code t} of backend {@code u}; ties go to the earlier backend. */
+        private static boolean beats(long s, int b, long t, int u) {
+            int c = Long.compareUnsigned(s, t);
+            return c > 0 || (c == 0 && b < u);
+        }
+
+        private static int fill(int[] left, int[] where, int m) {
+            for (int b = 0; b < m; b++) {
+                left[b] = b;
+                where[b] = b;
+            }
+            return m;
+        }
+
+        private static int remove(int[] left, int[] where, int count, int b) {
+            int slot = where[b];
+            int last = left[--count];
+            left[slot] = last;
+            where[last] = slot;
+            where[b] = -1;
+            return count;
+        }
+
+        private static int add(int[] left, int[] where, int count, int b) {
+            left[count] = b;
+            where[b] = count;
+            return count + 1;
+        }
+
+        private static int gcd(int a, int b) {
+            while (b != 0) {
+                int t = a % b;
+                a = b;
+                b = t;
+            }
+            return a;
         }
     }
 }

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Levelled rendezvous subsetting: exact shares, distinct backends in input order, the same answer every time, and
+ * Stable-matching subsetting: exact shares, never fewer than {@code min(size, backends)} backends, distinct backends in input order, the same answer every time, and
  * churn within the bounds measured by {@link DeterministicSubsetFigures}.
  */
 class DeterministicSubsetTest {
@@ -112,12 +112,41 @@ class DeterministicSubsetTest {
     }
 
     @Test
-    void clientsAfterTheIndexDoNotMatter() {
-        List<BackendAddress> fleet = DeterministicSubsetFigures.fleet(300);
-        for (int i : new int[]{0, 150, 298}) {
-            List<BackendAddress> s = subset(fleet, i, 299, 10);
-            assertEquals(s, subset(fleet, i, 300, 10));
-            assertEquals(s, subset(fleet, i, 1000, 10));
+    void everyClientGetsItsFullSizeEvenWhenTheGreedyLeavesItShort() {
+        // shapes where the greedy leaves clients short (measured by the figures); the chain of moves completes them
+        int[][] shapes = {{50, 37, 36}, {1000, 100, 20}, {300, 300, 10}};
+        int repaired = 0;
+        for (int[] s : shapes) {
+            long[] hashes = new long[s[1]];
+            List<BackendAddress> fleet = DeterministicSubsetFigures.fleet(s[1]);
+            for (int b = 0; b < s[1]; b++) {
+                hashes[b] = hash(fleet.get(b));
+            }
+            DeterministicSubset.Matching matching = DeterministicSubset.matching(hashes, s[0], s[2]);
+            repaired += matching.repairs();
+            int[] load = new int[s[1]];
+            for (int[] row : matching.subsets()) {
+                assertEquals(s[2], row.length);
+                assertEquals(s[2], java.util.Arrays.stream(row).distinct().count(), "a backend twice: " + java.util.Arrays.toString(row));
+                for (int b : row) {
+                    load[b]++;
+                }
+            }
+            int[] cap = DeterministicSubset.capacities(hashes, s[0], s[2]);
+            assertTrue(java.util.Arrays.equals(cap, load), s[0] + "x" + s[1] + "x" + s[2] + ": loads are not the capacities");
+        }
+        assertTrue(repaired > 0, "no shape needed a chain of moves: the repair went untested");
+        // and through the public entry, for small shapes of every kind: min(size, backends), distinct
+        for (int m = 1; m <= 12; m++) {
+            List<BackendAddress> fleet = DeterministicSubsetFigures.fleet(m);
+            for (int n = 1; n <= 12; n++) {
+                for (int k = 1; k <= m + 1; k++) {
+                    for (int i = 0; i < n; i++) {
+                        List<BackendAddress> s = subset(fleet, i, n, k);
+                        assertEquals(Math.min(k, m), new HashSet<>(s).size(), n + "x" + m + "x" + k + " client " + i + ": " + s);
+                    }
+                }
+            }
         }
     }
 
@@ -150,21 +179,21 @@ class DeterministicSubsetTest {
     void churnStaysWithinTheMeasuredBounds() {
         List<DeterministicSubsetFigures.Case> cases = DeterministicSubsetFigures.cases(300, 300, 10);
         int[] before = DeterministicSubsetFigures.identities(300);
-        List<Set<BackendAddress>> old = DeterministicSubsetFigures.all(DeterministicSubsetFigures.LEVELLED,
+        List<Set<BackendAddress>> old = DeterministicSubsetFigures.all(DeterministicSubsetFigures.STABLE,
                 DeterministicSubsetFigures.fleet(300), before, 10);
         Map<String, Integer> moved = new HashMap<>();
         for (DeterministicSubsetFigures.Case c : cases) {
-            List<Set<BackendAddress>> now = DeterministicSubsetFigures.all(DeterministicSubsetFigures.LEVELLED,
+            List<Set<BackendAddress>> now = DeterministicSubsetFigures.all(DeterministicSubsetFigures.STABLE,
                     c.backendsAfter(), c.idsAfter(), 10);
             moved.put(c.name(), DeterministicSubsetFigures.moved(old, before, now, c.idsAfter()));
             assertTrue(moved.get(c.name()) >= c.minimum(), c.name() + " moved fewer than the minimum: " + moved);
         }
-        // a client joining or leaving at the end moves nothing but its own subset: exactly the minimum
-        assertEquals(10, moved.get("+1 client"));
-        assertEquals(10, moved.get("-1 client (last)"));
-        // a backend joining or leaving ripples along every round: measured 424 to 452, minimum 18 or 20
+        // a client joining or leaving changes the capacities: measured 54 and 76, minimum 10
+        assertTrue(moved.get("+1 client") <= 60, "+1 client moved more than measured (54): " + moved);
+        assertTrue(moved.get("-1 client (last)") <= 84, "-1 client (last) moved more than measured (76): " + moved);
+        // a backend joining or leaving disturbs the pairs near it in score order: measured 72 to 86, minimum 18 or 20
         for (String name : List.of("+1 backend (middle)", "+1 backend (end)", "-1 backend (middle)", "-1 backend (end)")) {
-            assertTrue(moved.get(name) <= 500, name + " moved more than measured (452 at most): " + moved);
+            assertTrue(moved.get(name) <= 95, name + " moved more than measured (86 at most): " + moved);
         }
         // renumbering every later client reshuffles them: this scheme needs indices that stay put
         assertTrue(moved.get("-1 client (middle, later renumbered)") > 2000, "renumbering: " + moved);
