@@ -28,9 +28,12 @@
  *     {@code fairway.queue_timeout} (default {@code 10s}), {@code fairway.idle_timeout} (default {@code 15m}),
  *     {@code fairway.max_targets} (default {@code 256}), {@code fairway.panic_threshold} (default {@code 0.5}),
  *     {@code fairway.subset_size} (default {@code 0}), {@code fairway.subset_key} (default random),
+ *     {@code fairway.subset_index} (default {@code -1}, none), {@code fairway.subset_clients} (default {@code 0}, none),
  *     {@code fairway.refuse_addresses} (default {@code unspecified,multicast,broadcast,link_local}),
  *     {@code fairway.jmx} (default {@code true})</li>
  * <li>{@code fairway.outlier.<option>}: passive outlier detection (gRFC A50 defaults; see {@code docs/health.md})</li>
+ * <li>{@code fairway.zone} (default: the environment variable {@code FAIRWAY_ZONE}, else none), {@code fairway.zone.<option>}:
+ *     zone-aware routing (see {@code docs/kubernetes.md})</li>
  * </ul>
  *
  * <p>Optional at run time: {@code jdk.jfr} (Fairway's events are then also JFR events, {@code dev.fairway.*}, recorded

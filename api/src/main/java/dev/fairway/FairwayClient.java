@@ -3,6 +3,7 @@ package dev.fairway;
 import dev.fairway.internal.ClientConfig;
 import dev.fairway.internal.Engine;
 import dev.fairway.internal.FacadeResponse;
+import dev.fairway.internal.Locality;
 import dev.fairway.internal.MultiExchange;
 import dev.fairway.internal.OutlierDetection;
 import dev.fairway.internal.PropertyConfiguration;
@@ -49,9 +50,12 @@ import static dev.fairway.internal.ClientKeys.PANIC_THRESHOLD;
 import static dev.fairway.internal.ClientKeys.QUEUE_TIMEOUT;
 import static dev.fairway.internal.ClientKeys.REFUSE_ADDRESSES;
 import static dev.fairway.internal.ClientKeys.RESOLVE_TIMEOUT;
+import static dev.fairway.internal.ClientKeys.SUBSET_CLIENTS;
+import static dev.fairway.internal.ClientKeys.SUBSET_INDEX;
 import static dev.fairway.internal.ClientKeys.SUBSET_KEY;
 import static dev.fairway.internal.ClientKeys.SUBSET_SIZE;
 import static dev.fairway.internal.ClientKeys.VERSION;
+import static dev.fairway.internal.ClientKeys.ZONE;
 
 /**
  * An {@link HttpClient} that spreads each request over every address of the request's host.
@@ -294,8 +298,15 @@ public final class FairwayClient extends HttpClient {
      * <tr><td>{@code fairway.panic_threshold}</td><td>0 (off) to 1</td><td>{@code 0.5}</td></tr>
      * <tr><td>{@code fairway.subset_size}</td><td>backends kept per target, 0 (all) to 100,000</td><td>{@code 0}</td></tr>
      * <tr><td>{@code fairway.subset_key}</td><td>the client's subsetting key, non-empty</td><td>random</td></tr>
+     * <tr><td>{@code fairway.subset_index}</td><td>the client's index among its peers, 0 to 1,000,000, or -1</td><td>{@code -1}
+     * (none)</td></tr>
+     * <tr><td>{@code fairway.subset_clients}</td><td>the number of those peers, 1 to 1,000,000, or 0</td><td>{@code 0}
+     * (none)</td></tr>
      * <tr><td>{@code fairway.jmx}</td><td>{@code true} or {@code false}</td><td>{@code true}</td></tr>
      * <tr><td>{@code fairway.outlier.<option>}</td><td>an outlier-detection option</td><td>gRFC A50</td></tr>
+     * <tr><td>{@code fairway.zone}</td><td>this client's zone, for zone-aware routing</td><td>the environment variable
+     * {@code FAIRWAY_ZONE}, else none (off)</td></tr>
+     * <tr><td>{@code fairway.zone.<option>}</td><td>a zone-routing option</td><td>see {@code docs/kubernetes.md}</td></tr>
      * </tbody>
      * </table>
      *
@@ -338,8 +349,13 @@ public final class FairwayClient extends HttpClient {
         private double panicThreshold = PANIC_THRESHOLD.defaultValue();
         private int subsetSize = SUBSET_SIZE.defaultValue();
         private String subsetKey; // null: a random key per client
+        private int subsetIndex = SUBSET_INDEX.defaultValue();
+        private int subsetClients = SUBSET_CLIENTS.defaultValue();
         private boolean jmx = JMX.defaultValue();
         private final Map<String, Object> outlierOptions = new LinkedHashMap<>();
+        private String zone = ""; // not given: FAIRWAY_ZONE
+        private final Map<String, Object> zoneOptions = new LinkedHashMap<>();
+        private java.util.function.Function<String, String> environment = System::getenv;
         private Authenticator authenticator;
         private InetAddress localAddress;
 
@@ -612,7 +628,8 @@ public final class FairwayClient extends HttpClient {
          * Subsetting: each target keeps only {@code size} of its usable backends, chosen by rendezvous hashing on
          * {@link #subsetKey(String)}, so that a large fleet does not cost every client a connection to every backend;
          * default 0 (all backends). A backend that becomes unusable is replaced by the next in rank; the others stay.
-         * Active health checks still probe every backend.
+         * Active health checks probe only the {@code 2 × size} best-ranked backends: the subset and those it would
+         * fail over to.
          *
          * @param size 0 (off) to 100,000
          * @return this builder
@@ -634,6 +651,79 @@ public final class FairwayClient extends HttpClient {
          */
         public Builder subsetKey(String key) {
             this.subsetKey = SUBSET_KEY.check(Objects.requireNonNull(key, "key"));
+            return this;
+        }
+
+        /**
+         * This client's zone, which turns on zone-aware routing: requests stay in the client's zone while its backends
+         * there have room for this zone's share of the traffic (up to {@code fairway.zone.max_load}, 1.2× their fair
+         * share), and only the rest goes to other zones, in proportion to their room. Off in panic mode and for targets
+         * of fewer than {@code fairway.zone.min_backends} (6) backends; Kubernetes' topology hints, when every address
+         * carries them, decide instead, whatever the target's size. Default: the environment variable
+         * {@code FAIRWAY_ZONE}, else none (off). Backends get their zone from their resolver ({@code kubernetes}) or
+         * from {@code fairway.zone.subnets}. With subsetting, each zone gets its share of the subset. See
+         * {@code docs/kubernetes.md}.
+         *
+         * @param zone a name of 1 to 253 characters without spaces, commas or '='
+         * @return this builder
+         * @throws IllegalArgumentException if empty or containing such characters
+         */
+        public Builder zone(String zone) {
+            this.zone = ZONE.check(Objects.requireNonNull(zone, "zone"));
+            return this;
+        }
+
+        /**
+         * Sets an option of zone-aware routing ({@code fairway.zone.<key>}), checked by {@link #build()}:
+         * {@code node} (this client's node, for {@code hints.forNodes}; default the environment variable
+         * {@code FAIRWAY_NODE}), {@code min_backends} (6), {@code max_load} (1.2), {@code client_shares} (default: as
+         * the backends spread, remembered), {@code subnets} (none), {@code hints} ({@code true}); see
+         * {@code docs/kubernetes.md}.
+         *
+         * @param key   the option key, e.g. {@code max_load}
+         * @param value the value, as a string ({@code client_shares} and {@code subnets} take only strings) or typed
+         * @return this builder
+         */
+        public Builder zoneOption(String key, Object value) {
+            Objects.requireNonNull(key, "key");
+            zoneOptions.put(key, Objects.requireNonNull(value, "fairway.zone." + key));
+            return this;
+        }
+
+        /** The environment the zone and node are read from when not given; tests replace it. */
+        Builder environment(java.util.function.Function<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /**
+         * This client's index among the clients of its targets (0, 1, 2, …: a StatefulSet's pod index), which with
+         * {@link #subsetClients(int)} makes subsets exactly even: with {@link #subsetSize(int)} {@code k}, {@code n}
+         * clients and {@code m} backends, every backend serves {@code n·k/m} clients, give or take one (random
+         * subsets: about 0.4 to 1.8 times that). Every client must see the same backends and be given the same
+         * {@code n}, and the indices must stay put (renumbering reshuffles the subsets). Default -1: not given,
+         * subsets by rendezvous hashing of {@link #subsetKey(String)}. Needs {@code subsetSize} and
+         * {@code subsetClients}; checked by {@link #build()}.
+         *
+         * @param index 0 to 1,000,000, or -1 for none
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder subsetIndex(int index) {
+            this.subsetIndex = SUBSET_INDEX.check(index);
+            return this;
+        }
+
+        /**
+         * The number of clients among which {@link #subsetIndex(int)} places this one (a StatefulSet's replicas):
+         * every client must be given the same number. Default 0: not given.
+         *
+         * @param clients 1 to 1,000,000, or 0 for none
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder subsetClients(int clients) {
+            this.subsetClients = SUBSET_CLIENTS.check(clients);
             return this;
         }
 
@@ -902,6 +992,12 @@ public final class FairwayClient extends HttpClient {
          */
         @Override
         public FairwayClient build() {
+            if ((subsetIndex >= 0 || subsetClients > 0) && (subsetSize == 0 || subsetIndex < 0 || subsetIndex >= subsetClients)) {
+                throw new IllegalArgumentException("subsetIndex (fairway.subset_index) = " + subsetIndex
+                        + " with subsetClients (fairway.subset_clients) = " + subsetClients + " and subsetSize"
+                        + " (fairway.subset_size) = " + subsetSize + " is not allowed: deterministic subsets need all three,"
+                        + " a size from 1 to 100000 and an index from 0 to the number of clients - 1; or leave index and clients out");
+            }
             ClientConfig config = ClientConfig.builder()
                     .connectTimeout(connectTimeout)
                     .version(version)
@@ -931,7 +1027,10 @@ public final class FairwayClient extends HttpClient {
                     .idleTimeout(idleTimeout)
                     .panicThreshold(panicThreshold)
                     .outliers(OutlierDetection.of(outlierOptions))
+                    .locality(Locality.of(zone, zoneOptions, environment))
                     .subsetSize(subsetSize)
+                    .subsetIndex(subsetIndex)
+                    .subsetClients(subsetClients)
                     .subsetKey(subsetKey != null ? subsetKey.hashCode() * 0x9E3779B97F4A7C15L + subsetKey.length()
                             : ThreadLocalRandom.current().nextLong())
                     .jmx(jmx)

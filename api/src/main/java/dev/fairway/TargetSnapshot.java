@@ -3,7 +3,10 @@ package dev.fairway;
 import dev.fairway.spi.Target;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,16 +19,41 @@ import java.util.Optional;
  * @param recycles         leaves replaced or retired since the target was created (for age, requests, removal, idle)
  * @param sinceResolution  time since the resolver last published addresses; empty if it never did
  * @param lastResolverError the resolver's last error message, if its last attempt failed
+ * @param zoneShares       where zone-aware routing sends this target's new requests: the share of each zone, summing
+ *                         to 1, this client's zone first when it gets any ({@code ""} stands for backends of no known
+ *                         zone); when Kubernetes' topology hints decide, {@code {own zone: 1.0}}, whatever the hinted
+ *                         backends' zones; empty when zone routing does not apply (no zone, panic mode, too few
+ *                         backends), so that every usable backend is a candidate
  */
 public record TargetSnapshot(Target target, List<BackendSnapshot> backends, int leavesOpen, long recycles,
-                             Optional<Duration> sinceResolution, Optional<String> lastResolverError) {
+                             Optional<Duration> sinceResolution, Optional<String> lastResolverError,
+                             Map<String, Double> zoneShares) {
 
-    /** Copies the list and checks for nulls. */
+    /** Copies the list and the map, keeping the map's order, and checks for nulls. */
     public TargetSnapshot {
         Objects.requireNonNull(target, "target");
         backends = List.copyOf(backends);
         Objects.requireNonNull(sinceResolution, "sinceResolution");
         Objects.requireNonNull(lastResolverError, "lastResolverError");
+        Map<String, Double> copy = new LinkedHashMap<>();
+        Objects.requireNonNull(zoneShares, "zoneShares").forEach((zone, share) ->
+                copy.put(Objects.requireNonNull(zone, "zone"), Objects.requireNonNull(share, "share")));
+        zoneShares = Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * A snapshot without zone routing, as before {@code zoneShares} existed.
+     *
+     * @param target            the target
+     * @param backends          its backends
+     * @param leavesOpen        leaves open now
+     * @param recycles          leaves replaced or retired since the target was created
+     * @param sinceResolution   time since the resolver last published addresses
+     * @param lastResolverError the resolver's last error message
+     */
+    public TargetSnapshot(Target target, List<BackendSnapshot> backends, int leavesOpen, long recycles,
+                          Optional<Duration> sinceResolution, Optional<String> lastResolverError) {
+        this(target, backends, leavesOpen, recycles, sinceResolution, lastResolverError, Map.of());
     }
 
     /**

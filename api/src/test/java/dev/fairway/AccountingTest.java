@@ -165,7 +165,8 @@ class AccountingTest {
                 assertTrue(events.stream().noneMatch(e -> e instanceof FairwayEvent.Ejected), events.toString());
                 // the picker still learns how long the backend took, as a slow answer rather than a failure
                 assertEquals(8, picker.completions.size(), picker.completions.toString());
-                assertTrue(picker.completions.stream().allMatch(c -> c.success() && c.elapsedNanos() >= 100_000_000L),
+                // (the JDK's timer may fire a little before 100 ms by Fairway's ticker: 99.8 ms was seen)
+                assertTrue(picker.completions.stream().allMatch(c -> c.success() && c.elapsedNanos() >= 90_000_000L),
                         picker.completions.toString());
             }
         }

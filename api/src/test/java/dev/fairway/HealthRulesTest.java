@@ -30,6 +30,10 @@ class HealthRulesTest {
     /** A health check whose states the test sets per backend IP. */
     static final class Controlled implements HealthCheckProvider {
         final Map<String, HealthCheck.Listener> listeners = new ConcurrentHashMap<>();
+        /** Health checks created so far: one per probed backend. */
+        final java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+        /** Health checks closed so far. */
+        final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public String name() {
@@ -39,6 +43,7 @@ class HealthRulesTest {
         @Override
         public HealthCheck create(HealthCheckContext context) {
             String ip = context.address().socketAddress().getAddress().getHostAddress();
+            created.incrementAndGet();
             return new HealthCheck() {
                 @Override
                 public void start(Listener listener) {
@@ -47,6 +52,7 @@ class HealthRulesTest {
 
                 @Override
                 public void close() {
+                    closed.incrementAndGet();
                     listeners.remove(ip);
                 }
             };

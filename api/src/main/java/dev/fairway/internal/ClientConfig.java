@@ -59,8 +59,11 @@ import java.util.function.Function;
  * @param idleTimeout     how long an unused target keeps its resolver, checks and leaves
  * @param panicThreshold  below this fraction of usable backends, all backends are used; 0 turns panic mode off
  * @param outliers        passive outlier detection settings
+ * @param locality        zone-aware routing settings
  * @param subsetSize      backends each target keeps (rendezvous hashing); 0 for all
  * @param subsetKey       this client's subsetting key, hashed
+ * @param subsetIndex     this client's index among its peers, for deterministic subsetting; -1 when not given
+ * @param subsetClients   the number of those peers; 0 when not given
  * @param jmx             whether to register the client's MXBean when {@code java.management} is present
  */
 public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version version,
@@ -75,7 +78,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            Function<HttpClient.Builder, HttpClient> leafFactory,
                            int maxConcurrency, int maxQueued, Duration queueTimeout, Duration idleTimeout,
                            int maxTargets, Set<AddressClass> refusedAddresses,
-                           double panicThreshold, OutlierDetection outliers, int subsetSize, long subsetKey,
+                           double panicThreshold, OutlierDetection outliers, Locality locality, int subsetSize, long subsetKey, int subsetIndex, int subsetClients,
                            boolean jmx) {
 
     /** Rejects nulls and copies the listeners, so that a configuration is complete and immutable. */
@@ -101,6 +104,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
         Objects.requireNonNull(queueTimeout, "queueTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(outliers, "outliers");
+        Objects.requireNonNull(locality, "locality");
         refusedAddresses = Set.copyOf(refusedAddresses);
     }
 
@@ -145,8 +149,11 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
         private Duration idleTimeout;
         private Double panicThreshold;
         private OutlierDetection outliers;
+        private Locality locality = Locality.off();
         private Integer subsetSize;
         private Long subsetKey;
+        private int subsetIndex = -1;
+        private int subsetClients;
         private Boolean jmx;
 
         private Builder() {
@@ -320,6 +327,12 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
             return this;
         }
 
+        /** Zone-aware routing settings; default off (no zone). */
+        public Builder locality(Locality locality) {
+            this.locality = locality;
+            return this;
+        }
+
         /** Backends each target keeps; 0 for all. */
         public Builder subsetSize(int subsetSize) {
             this.subsetSize = subsetSize;
@@ -329,6 +342,18 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
         /** This client's subsetting key, hashed. */
         public Builder subsetKey(long subsetKey) {
             this.subsetKey = subsetKey;
+            return this;
+        }
+
+        /** This client's index among its peers, for deterministic subsetting; default -1, not given. */
+        public Builder subsetIndex(int subsetIndex) {
+            this.subsetIndex = subsetIndex;
+            return this;
+        }
+
+        /** The number of this client's peers, for deterministic subsetting; default 0, not given. */
+        public Builder subsetClients(int subsetClients) {
+            this.subsetClients = subsetClients;
             return this;
         }
 
@@ -361,8 +386,8 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                     required(queueTimeout, "queueTimeout"),
                     required(idleTimeout, "idleTimeout"),
                     required(maxTargets, "maxTargets"), required(refusedAddresses, "refusedAddresses"),
-                    required(panicThreshold, "panicThreshold"), required(outliers, "outliers"),
-                    required(subsetSize, "subsetSize"), required(subsetKey, "subsetKey"),
+                    required(panicThreshold, "panicThreshold"), required(outliers, "outliers"), locality,
+                    required(subsetSize, "subsetSize"), required(subsetKey, "subsetKey"), subsetIndex, subsetClients,
                     required(jmx, "jmx"));
         }
 

@@ -150,6 +150,25 @@ public final class ClientKeys {
             }),
             "subsetKey", FairwayClient.Builder::subsetKey);
 
+    /**
+     * {@code fairway.zone}. Its option's default, the empty text, stands for "not given": the builder then reads the
+     * environment variable {@value Locality#ZONE_ENV}; the empty text itself is not allowed as a value.
+     */
+    public static final Key<String> ZONE = new Key<>(Option.ofCustom("zone", "",
+            "this client's zone, for zone-aware routing; when not given, the environment variable " + Locality.ZONE_ENV,
+            "a name of 1 to " + Locality.MAX_NAME + " characters without spaces, commas or '='", Locality::name),
+            "zone", FairwayClient.Builder::zone);
+
+    /** {@code fairway.subset_index}; -1, the default, stands for "not given". */
+    public static final Key<Integer> SUBSET_INDEX = new Key<>(Option.ofInt("subset_index", -1, -1, 1_000_000,
+            "this client's index among the target's clients (0, 1, 2, ...), which makes subsets exactly even; -1: not given, rendezvous subsets"),
+            "subsetIndex", FairwayClient.Builder::subsetIndex);
+
+    /** {@code fairway.subset_clients}; 0, the default, stands for "not given". */
+    public static final Key<Integer> SUBSET_CLIENTS = new Key<>(Option.ofInt("subset_clients", 0, 0, 1_000_000,
+            "the number of the target's clients, with subset_index (a StatefulSet's replicas); 0: not given"),
+            "subsetClients", FairwayClient.Builder::subsetClients);
+
     /** {@code fairway.max_targets}. */
     public static final Key<Integer> MAX_TARGETS = new Key<>(Option.ofInt("max_targets",
             256, 1, 100_000, "the most targets (host and port pairs) a client keeps; beyond it the least recently used is released"),
@@ -170,7 +189,7 @@ public final class ClientKeys {
     /** Every client key, in the order of the builder's documentation. */
     public static final List<Key<?>> ALL = List.of(CONNECT_TIMEOUT, VERSION, FOLLOW_REDIRECTS, RESOLVE_TIMEOUT,
             MAX_CONCURRENCY, MAX_QUEUED, QUEUE_TIMEOUT, IDLE_TIMEOUT, MAX_TARGETS, PANIC_THRESHOLD, SUBSET_SIZE, SUBSET_KEY,
-            REFUSE_ADDRESSES, JMX);
+            SUBSET_INDEX, SUBSET_CLIENTS, ZONE, REFUSE_ADDRESSES, JMX);
 
     private static final Map<String, Key<?>> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(k -> k.option().key(), Function.identity()));

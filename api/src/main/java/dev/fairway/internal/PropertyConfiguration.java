@@ -19,6 +19,7 @@ public final class PropertyConfiguration {
     private static final String PREFIX = "fairway.";
     private static final List<String> FAMILIES = List.of("resolver", "picker", "health", "lifetime");
     private static final String OUTLIER = "outlier";
+    private static final String ZONE = "zone";
 
     private PropertyConfiguration() {
     }
@@ -64,6 +65,7 @@ public final class PropertyConfiguration {
             case "health" -> builder.healthCheckOption(option, value);
             case "lifetime" -> builder.lifetimePolicyOption(option, value);
             case OUTLIER -> builder.outlierOption(option, value);
+            case ZONE -> builder.zoneOption(option, value);
             default -> throw unknownKey(qualified);
         }
     }
@@ -85,6 +87,7 @@ public final class PropertyConfiguration {
         });
         ClientKeys.ALL.forEach(k -> known.add(k.property()));
         known.add(PREFIX + OUTLIER + ".<option>");
+        known.add(PREFIX + ZONE + ".<option>");
         return new IllegalArgumentException("unknown configuration key " + qualified + " (value hidden: an unknown key may be a misspelt secret); known keys: "
                 + String.join(", ", known));
     }

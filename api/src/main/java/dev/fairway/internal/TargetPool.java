@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +54,13 @@ final class TargetPool implements Resolver.Listener {
     private final Map<Key, BackendImpl> backends = new LinkedHashMap<>(); // guarded by this
     private volatile View view;
     private Picker lastPicker; // guarded by this
+    private final Set<BackendImpl> probed = new HashSet<>(); // guarded by this; those that have (or get) a health check
+    private Set<BackendImpl> slice = Set.of(); // guarded by this; this client's deterministic subset, with subset_index
+    private Map<String, Picker> lastZonePickers = Map.of(); // guarded by this; per zone, when zone routing spills
+    private volatile Map<String, Double> zoneShares = Map.of(); // where zone routing sends this target's requests
+    private final java.util.concurrent.atomic.AtomicLong zoneDraws; // carried across rebuilds: a new picker goes on
+    private final Locality.Demand demand = new Locality.Demand(); // guarded by this
+    private List<Key> sliceMembers = List.of(); // guarded by this; the canonical members slice was computed over
     private IOException lastError; // guarded by this
     private boolean resolved; // guarded by this
     private long lastResolved; // guarded by this
@@ -76,8 +84,14 @@ final class TargetPool implements Resolver.Listener {
         }
     }
 
-    /** What requests see: the picker, or why there is none. */
-    private record View(Picker picker, NoBackendException.Reason reason, String detail, IOException cause) {
+    /**
+     * What requests see: the picker, or why there is none; and the picker a retry uses to find another backend, over
+     * every usable backend (the same as {@code picker} unless zone routing narrows it).
+     */
+    private record View(Picker picker, Picker others, NoBackendException.Reason reason, String detail, IOException cause) {
+        View(Picker picker, NoBackendException.Reason reason, String detail, IOException cause) {
+            this(picker, picker, reason, detail, cause);
+        }
     }
 
     TargetPool(Engine engine, Target target, long seed) {
@@ -87,6 +101,7 @@ final class TargetPool implements Resolver.Listener {
         this.view = new View(null, NoBackendException.Reason.NOT_RESOLVED_YET, "no resolution yet", null);
         this.lastUsed = engine.ticker().read();
         this.outliers = new OutlierDetector(engine.config().outliers(), seed);
+        this.zoneDraws = new java.util.concurrent.atomic.AtomicLong(seed);
         ClientConfig config = engine.config();
         this.lifetime = config.lifetime().provider().create(new LifetimePolicyContext(target, config.lifetime().options(), seed));
         this.resolver = config.resolver().provider().create(new ResolverContext(target, config.resolver().options(),
@@ -153,7 +168,10 @@ final class TargetPool implements Resolver.Listener {
 
     /** The picked backend, or {@code null} when none can be used. Runs on every request. */
     BackendImpl pick(HttpRequest request) {
-        Picker picker = view.picker();
+        return pick(request, view.picker());
+    }
+
+    private BackendImpl pick(HttpRequest request, Picker picker) {
         if (picker == null) {
             return null;
         }
@@ -313,7 +331,7 @@ final class TargetPool implements Resolver.Listener {
      */
     BackendImpl pickOther(HttpRequest request, List<BackendImpl> excluded) {
         for (int i = 0; i < 3; i++) {
-            BackendImpl b = pick(request);
+            BackendImpl b = pick(request, view.others());
             if (b == null) {
                 return null;
             }
@@ -456,6 +474,7 @@ final class TargetPool implements Resolver.Listener {
             removedAddresses.forEach(a -> events.add(new FairwayEvent.BackendRemoved(target, a)));
             addedAddresses.forEach(a -> events.add(new FairwayEvent.BackendAdded(target, a)));
             events.addAll(refusalsEnded);
+            slice = slice();
             rebuild();
         }
         events.forEach(engine.events()::emit);
@@ -464,7 +483,7 @@ final class TargetPool implements Resolver.Listener {
             engine.leaves().retireAll(b, "backend removed");
             b.removed();
         }
-        added.forEach(this::startHealthCheck);
+        reconcileHealthChecks();
         settled.complete(null);
     }
 
@@ -490,6 +509,92 @@ final class TargetPool implements Resolver.Listener {
         settled.complete(null);
     }
 
+    /**
+     * The backends to probe: one per socket address (the copies of one virtual IP that {@code min_addresses} makes
+     * share its probes), and with subsetting only the best-ranked twice the subset size: the subset and the backends
+     * it would fail over to. Caller holds the lock.
+     */
+    private Set<BackendImpl> toProbe() {
+        List<BackendImpl> candidates = new ArrayList<>(backends.size());
+        for (BackendImpl b : backends.values()) {
+            if (!b.draining()) {
+                candidates.add(b); // a draining backend takes no request: nothing to learn by probing it
+            }
+        }
+        int k = engine.config().subsetSize();
+        if (k > 0 && candidates.size() > 2 * k) {
+            candidates = subsetOrder(candidates).subList(0, 2 * k);
+        }
+        Map<InetSocketAddress, BackendImpl> one = new LinkedHashMap<>();
+        for (BackendImpl b : candidates) {
+            if (probed.contains(b)) {
+                one.putIfAbsent(b.address().socketAddress(), b); // keep the prober a socket address has
+            }
+        }
+        for (BackendImpl b : candidates) {
+            one.putIfAbsent(b.address().socketAddress(), b);
+        }
+        return new HashSet<>(one.values());
+    }
+
+    /**
+     * Starts and stops health checks so that exactly the backends of {@link #toProbe} are probed. A backend that is
+     * not probed itself takes the state of the probed backend at its socket address, or {@code UNKNOWN} when there is
+     * none (it left the subset's reach).
+     */
+    private void reconcileHealthChecks() {
+        if (engine.config().health().isEmpty()) {
+            return;
+        }
+        List<BackendImpl> start = new ArrayList<>();
+        List<HealthCheck> stop = new ArrayList<>();
+        List<FairwayEvent> events = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Set<BackendImpl> wanted = toProbe();
+            for (BackendImpl b : backends.values()) {
+                if (probed.contains(b) && !wanted.contains(b)) {
+                    probed.remove(b);
+                    if (b.healthCheck != null) {
+                        stop.add(b.healthCheck);
+                        b.healthCheck = null;
+                    }
+                } else if (!probed.contains(b) && wanted.contains(b)) {
+                    probed.add(b);
+                    start.add(b);
+                }
+            }
+            Map<InetSocketAddress, BackendImpl> probers = new HashMap<>();
+            for (BackendImpl b : backends.values()) {
+                if (probed.contains(b)) {
+                    probers.put(b.address().socketAddress(), b);
+                }
+            }
+            boolean changed = false;
+            for (BackendImpl b : backends.values()) {
+                if (!probed.contains(b)) {
+                    BackendImpl prober = probers.get(b.address().socketAddress());
+                    HealthState state = prober != null ? prober.health() : HealthState.UNKNOWN;
+                    if (b.health() != state) {
+                        events.add(new FairwayEvent.HealthChanged(target, b.address(), b.health(), state, prober != null
+                                ? "as " + prober.address() + ", which is probed for it"
+                                : "no longer probed: outside this client's subset and the backends it fails over to"));
+                        b.health(state, engine.ticker().read());
+                        changed = true;
+                    }
+                }
+            }
+            if (changed) {
+                rebuild();
+            }
+        }
+        events.forEach(engine.events()::emit);
+        stop.forEach(HealthCheck::close);
+        start.forEach(this::startHealthCheck);
+    }
+
     private void startHealthCheck(BackendImpl backend) {
         engine.config().health().ifPresent(health -> {
             HealthCheck check;
@@ -503,13 +608,15 @@ final class TargetPool implements Resolver.Listener {
                 return;
             }
             synchronized (this) {
-                if (closed || backends.get(Key.of(backend.address())) != backend) {
-                    check.close();
+                if (closed || backends.get(Key.of(backend.address())) != backend || !probed.contains(backend)
+                        || backend.healthCheck != null) {
+                    check.close(); // superseded while it was created: removed, out of reach, or started twice
                     return;
                 }
                 backend.healthCheck = check;
             }
-            check.start((state, reason) -> healthChanged(backend, state, reason));
+            // Reports count only while this check is the backend's own: one stopped meanwhile may still be delivering.
+            check.start((state, reason) -> healthChanged(backend, check, state, reason));
         });
     }
 
@@ -518,24 +625,42 @@ final class TargetPool implements Resolver.Listener {
         synchronized (this) {
             check = backend.healthCheck;
             backend.healthCheck = null;
+            probed.remove(backend);
         }
         if (check != null) {
             check.close();
         }
     }
 
-    void healthChanged(BackendImpl backend, HealthState state, String reason) {
+    void healthChanged(BackendImpl backend, HealthCheck check, HealthState state, String reason) {
         HealthState before;
         FairwayEvent unejected = null;
+        List<FairwayEvent> copies = new ArrayList<>();
         synchronized (this) {
-            if (closed || backends.get(Key.of(backend.address())) != backend) {
+            if (closed || backends.get(Key.of(backend.address())) != backend || backend.healthCheck != check) {
                 return;
             }
             before = backend.health();
             if (state == HealthState.HEALTHY && backend.ejected()) {
                 unejected = unejectLocked(backend, "active health check passed", engine.ticker().read());
             }
-            if (before == state && unejected == null) {
+            for (BackendImpl copy : backends.values()) {
+                // the other copies of this socket address share its probes
+                if (copy != backend && !probed.contains(copy)
+                        && copy.address().socketAddress().equals(backend.address().socketAddress())) {
+                    if (state == HealthState.HEALTHY && copy.ejected()) {
+                        FairwayEvent e = unejectLocked(copy, "active health check passed", engine.ticker().read());
+                        if (e != null) {
+                            copies.add(e);
+                        }
+                    }
+                    if (copy.health() != state) {
+                        copies.add(new FairwayEvent.HealthChanged(target, copy.address(), copy.health(), state, reason));
+                        copy.health(state, engine.ticker().read());
+                    }
+                }
+            }
+            if (before == state && unejected == null && copies.isEmpty()) {
                 return;
             }
             backend.health(state, engine.ticker().read());
@@ -544,6 +669,7 @@ final class TargetPool implements Resolver.Listener {
         if (before != state) {
             engine.events().emit(new FairwayEvent.HealthChanged(target, backend.address(), before, state, reason));
         }
+        copies.forEach(engine.events()::emit);
         if (unejected != null) {
             engine.events().emit(unejected);
         }
@@ -556,15 +682,7 @@ final class TargetPool implements Resolver.Listener {
      * unless fewer than the panic threshold of all backends are usable: then all of them are used (panic mode),
      * rather than overload the few. Caller holds the lock.
      */
-    private List<Backend> select() {
-        // A draining backend (its resolver says it is going away) takes no new request in any mode, panic included;
-        // its leaves stay, so that its exchanges finish.
-        List<BackendImpl> live = new ArrayList<>(backends.size());
-        for (BackendImpl b : backends.values()) {
-            if (!b.draining()) {
-                live.add(b);
-            }
-        }
+    private List<Backend> select(List<BackendImpl> live) {
         int n = live.size();
         List<Backend> chosen = new ArrayList<>(n);
         if (n == 0) {
@@ -581,7 +699,8 @@ final class TargetPool implements Resolver.Listener {
             // Every backend refused: none is better than another, and one may be back already. Use them all, so that
             // a request tries them (and moves on) rather than fail without trying until the quarantine ends.
             chosen.addAll(live);
-            return subset(chosen);
+            panicking = true; // all zones alike, as in panic
+            return chosen;
         }
         double panic = engine.config().panicThreshold();
         if (panic > 0 && usable < panic * n) {
@@ -596,7 +715,7 @@ final class TargetPool implements Resolver.Listener {
                 LOG.log(System.Logger.Level.WARNING, "only " + usable + " of " + n + " backends of " + target
                         + " are usable: panic mode, balancing over all of them");
             }
-            return subset(chosen);
+            return chosen;
         }
         panicking = false;
         int wanted = Math.min(n, Math.max(3, (n + 3) / 4));
@@ -610,7 +729,7 @@ final class TargetPool implements Resolver.Listener {
                 }
             }
         }
-        return subset(chosen);
+        return chosen;
     }
 
     /**
@@ -618,15 +737,11 @@ final class TargetPool implements Resolver.Listener {
      * (highest random weight) hashing, so that each client uses a stable few of a large fleet, different clients
      * use different few, and a backend that becomes unusable is replaced by the next in rank without moving others.
      */
-    private List<Backend> subset(List<Backend> chosen) {
-        int k = engine.config().subsetSize();
+    private List<Backend> subset(List<Backend> chosen, int k) {
         if (k <= 0 || chosen.size() <= k) {
             return chosen;
         }
-        long key = engine.config().subsetKey();
-        List<Backend> ranked = new ArrayList<>(chosen);
-        ranked.sort(java.util.Comparator.comparingLong((Backend b) -> rendezvous(key, b.address())).reversed());
-        List<Backend> kept = ranked.subList(0, k);
+        List<Backend> kept = subsetOrder(chosen).subList(0, k);
         List<Backend> inOrder = new ArrayList<>(k);
         for (Backend b : chosen) {
             if (kept.contains(b)) {
@@ -635,6 +750,60 @@ final class TargetPool implements Resolver.Listener {
         }
         return inOrder;
     }
+
+    /**
+     * {@code backends} in this client's subset order: the members of its deterministic subset first (with
+     * {@code subset_index}), then the rest best first by rendezvous hashing of its key and each address. The first
+     * {@code subset_size} usable ones are the subset; those after them are what it fails over to. Caller holds the lock.
+     */
+    private <B extends Backend> List<B> subsetOrder(List<B> backends) {
+        long key = engine.config().subsetKey();
+        List<B> ranked = new ArrayList<>(backends);
+        ranked.sort(java.util.Comparator.comparing((B b) -> !slice.contains(b))
+                .thenComparing(java.util.Comparator.comparingLong((B b) -> rendezvous(key, b.address())).reversed()));
+        return ranked;
+    }
+
+    /**
+     * This client's deterministic subset, from {@code subset_index}: {@link DeterministicSubset} over the backends that
+     * are not draining, in an order every client agrees on (address, port, replica); empty without an index. Caller
+     * holds the lock.
+     */
+    private Set<BackendImpl> slice() {
+        int index = engine.config().subsetIndex();
+        int k = engine.config().subsetSize();
+        if (index < 0 || k <= 0) {
+            return Set.of();
+        }
+        List<BackendImpl> members = new ArrayList<>();
+        for (BackendImpl b : backends.values()) {
+            if (!b.draining()) {
+                members.add(b);
+            }
+        }
+        members.sort(CANONICAL);
+        List<Key> keys = members.stream().map(b -> Key.of(b.address())).toList();
+        if (keys.equals(sliceMembers)) {
+            return slice; // the same members: the same subset (the computation grows with the square of the fleet)
+        }
+        sliceMembers = keys;
+        return new HashSet<>(DeterministicSubset.subset(members, b -> rendezvous(0, b.address()), index, engine.config().subsetClients(), k));
+    }
+
+    /** The order of backends every client agrees on: address bytes (IPv4 first), port, replica. */
+    private static final java.util.Comparator<BackendImpl> CANONICAL = (x, y) -> {
+        byte[] a = x.address().socketAddress().getAddress().getAddress();
+        byte[] b = y.address().socketAddress().getAddress().getAddress();
+        int c = Integer.compare(a.length, b.length);
+        if (c == 0) {
+            c = java.util.Arrays.compareUnsigned(a, b);
+        }
+        if (c == 0) {
+            c = Integer.compare(x.address().socketAddress().getPort(), y.address().socketAddress().getPort());
+        }
+        return c != 0 ? c : x.address().attributes().getOrDefault(BackendAddress.REPLICA, "")
+                .compareTo(y.address().attributes().getOrDefault(BackendAddress.REPLICA, ""));
+    };
 
     static long rendezvous(long key, BackendAddress address) {
         long h = key;
@@ -650,6 +819,7 @@ final class TargetPool implements Resolver.Listener {
 
     /** Rebuilds the view from the backends. Caller holds the lock. */
     private void rebuild() {
+        zoneShares = Map.of(); // until a zone plan says otherwise
         if (closed) {
             view = new View(null, NoBackendException.Reason.CLIENT_SHUT_DOWN, "the client has been shut down", null);
             return;
@@ -664,7 +834,15 @@ final class TargetPool implements Resolver.Listener {
             }
             return;
         }
-        List<Backend> usable = select();
+        // A draining backend (its resolver says it is going away) takes no new request in any mode, panic included;
+        // its leaves stay, so that its exchanges finish.
+        List<BackendImpl> live = new ArrayList<>(backends.size());
+        for (BackendImpl b : backends.values()) {
+            if (!b.draining()) {
+                live.add(b);
+            }
+        }
+        List<Backend> usable = select(live);
         if (usable.isEmpty()) {
             boolean allDraining = backends.values().stream().allMatch(BackendImpl::draining);
             view = new View(null, NoBackendException.Reason.NONE_USABLE, "all " + backends.size() + (allDraining
@@ -672,10 +850,23 @@ final class TargetPool implements Resolver.Listener {
                     : " backends are unhealthy, ejected or refusing connections (panic mode is off)"), null);
             return;
         }
+        int k = engine.config().subsetSize();
         try {
-            Picker picker = engine.config().picker().provider().create(new PickerContext(target, usable,
-                    engine.config().picker().options(), engine.ticker(), seed, Optional.ofNullable(lastPicker)));
+            Locality locality = engine.config().locality();
+            Locality.Plan plan = locality.enabled() ? locality.plan(live, usable, panicking,
+                    demand.update(Locality.weightsByZone(live, locality), engine.ticker().read())) : null;
+            if (plan != null) {
+                try {
+                    view = zoneView(plan, usable, k);
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "picker '" + engine.config().picker().provider().name()
+                            + "' failed to build for a zone of " + target + "; balancing over every zone", e);
+                }
+            }
+            Picker picker = newPicker(subset(usable, k), lastPicker);
             lastPicker = picker;
+            lastZonePickers = Map.of();
             view = new View(picker, null, null, null);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "picker '" + engine.config().picker().provider().name() + "' failed to build for "
@@ -683,6 +874,36 @@ final class TargetPool implements Resolver.Listener {
             view = new View(null, NoBackendException.Reason.NONE_USABLE, "picker '" + engine.config().picker().provider().name()
                     + "' failed: " + e, null);
         }
+    }
+
+    /**
+     * The view of a zone plan: a picker per zone over that zone's backends (each zone's share of the subset, when
+     * subsetting), drawn from by the plan's shares; retries go to a picker over every usable backend. Caller holds the
+     * lock.
+     */
+    private View zoneView(Locality.Plan plan, List<Backend> usable, int k) {
+        Picker[] pickers = new Picker[plan.zones().size()];
+        List<List<Backend>> groups = new ArrayList<>(pickers.length);
+        Map<String, Picker> byZone = new HashMap<>();
+        for (int i = 0; i < pickers.length; i++) {
+            String zone = plan.zones().get(i);
+            List<Backend> group = k > 0 ? subset(plan.groups().get(i), (int) Math.ceil(k * plan.shares()[i])) : plan.groups().get(i);
+            groups.add(group);
+            pickers[i] = newPicker(group, lastZonePickers.getOrDefault(zone, lastPicker));
+            byZone.put(zone, pickers[i]);
+        }
+        Picker picker = pickers.length == 1 ? pickers[0] : new Locality.ZonePicker(plan.shares(), pickers, groups, zoneDraws);
+        Picker others = newPicker(subset(usable, k), lastPicker);
+        lastPicker = pickers[0];
+        lastZonePickers = byZone;
+        zoneShares = plan.byZone();
+        return new View(picker, others, null, null, null);
+    }
+
+    /** A picker of the configured kind over {@code backends}, handed the state of {@code previous}. */
+    private Picker newPicker(List<Backend> backends, Picker previous) {
+        return engine.config().picker().provider().create(new PickerContext(target, backends,
+                engine.config().picker().options(), engine.ticker(), seed, Optional.ofNullable(previous)));
     }
 
     /** Stops resolving and health checking and retires every leaf, because the client shuts down. */
@@ -731,7 +952,8 @@ final class TargetPool implements Resolver.Listener {
             error = lastErrorNewer ? lastError.getMessage() : null;
         }
         return new dev.fairway.TargetSnapshot(target, list, leaves, recycles.get(),
-                resolved ? Optional.of(java.time.Duration.ofNanos(now - resolvedAt)) : Optional.empty(), Optional.ofNullable(error));
+                resolved ? Optional.of(java.time.Duration.ofNanos(now - resolvedAt)) : Optional.empty(), Optional.ofNullable(error),
+                zoneShares);
     }
 
     synchronized List<BackendImpl> backends() {

@@ -20,6 +20,22 @@ public record BackendAddress(InetSocketAddress socketAddress, int weight, Map<St
     /** The attribute key of the address's zone (for example a Kubernetes topology zone). */
     public static final String ZONE = "zone";
 
+    /** The attribute key of the node (machine) the address's backend runs on, for example a Kubernetes node name. */
+    public static final String NODE = "node";
+
+    /**
+     * The attribute key of the zones whose clients should use this address, comma-separated: Kubernetes'
+     * {@code hints.forZones} (topology-aware routing, {@code trafficDistribution}). Fairway honours it as kube-proxy
+     * does: only when every address of the target carries it.
+     */
+    public static final String HINTS_FOR_ZONES = "hints.for_zones";
+
+    /**
+     * The attribute key of the nodes whose clients should use this address, comma-separated: Kubernetes'
+     * {@code hints.forNodes} ({@code trafficDistribution: PreferSameNode}). Honoured like {@value #HINTS_FOR_ZONES}.
+     */
+    public static final String HINTS_FOR_NODES = "hints.for_nodes";
+
     /**
      * The attribute key that tells apart several backends at the same IP address and port: a resolver that
      * publishes one address more than once (to get several independent connection pools to a virtual IP) gives

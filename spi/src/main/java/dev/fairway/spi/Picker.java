@@ -28,7 +28,6 @@ public interface Picker {
      * saw it, on the picker current at that moment (which may be a newer snapshot than the one that picked).
      * Must be quick, thread-safe and must not throw. The default does nothing.
      *
-     * @param backend      the backend that served (or failed) the exchange
      * <p>An exchange the caller gave up on (its future cancelled, its thread interrupted) is not reported. One whose
      * request's own {@code timeout()} ran out is reported as a success that took {@code elapsedNanos}: the caller's
      * deadline is no failure of the backend, but the time is a true lower bound of its latency.

@@ -20,13 +20,6 @@ import java.util.Optional;
  */
 final class EndpointMerge {
 
-    /** The attribute key of the endpoint's node. */
-    static final String NODE = "node";
-    /** The attribute key of the endpoint's {@code hints.forZones}, comma-separated zone names. */
-    static final String FOR_ZONES = "hints.for_zones";
-    /** The attribute key of the endpoint's {@code hints.forNodes}, comma-separated node names. */
-    static final String FOR_NODES = "hints.for_nodes";
-
     private EndpointMerge() {
     }
 
@@ -96,9 +89,9 @@ final class EndpointMerge {
         for (Ranked r : best.values()) {
             Map<String, String> attributes = new LinkedHashMap<>();
             r.endpoint.zone().ifPresent(z -> attributes.put(BackendAddress.ZONE, z));
-            r.endpoint.node().ifPresent(n -> attributes.put(NODE, n));
-            r.endpoint.forZones().ifPresent(z -> attributes.put(FOR_ZONES, z));
-            r.endpoint.forNodes().ifPresent(n -> attributes.put(FOR_NODES, n));
+            r.endpoint.node().ifPresent(n -> attributes.put(BackendAddress.NODE, n));
+            r.endpoint.forZones().ifPresent(z -> attributes.put(BackendAddress.HINTS_FOR_ZONES, z));
+            r.endpoint.forNodes().ifPresent(n -> attributes.put(BackendAddress.HINTS_FOR_NODES, n));
             if (anyReady && r.rank == 1) {
                 attributes.put(BackendAddress.DRAINING, "true");
             }

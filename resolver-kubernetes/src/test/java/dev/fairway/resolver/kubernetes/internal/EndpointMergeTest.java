@@ -83,8 +83,8 @@ class EndpointMergeTest {
         BackendAddress a = merge(slice("a", "http", 8080, ep)).get(0);
         assertEquals("10.0.0.1:8080", a.authority(), "the first address, as kube-proxy takes it");
         assertEquals(Optional.of("eu-1a"), a.zone());
-        assertEquals(Map.of(BackendAddress.ZONE, "eu-1a", EndpointMerge.NODE, "n1", EndpointMerge.FOR_ZONES, "eu-1a,eu-1b",
-                EndpointMerge.FOR_NODES, "n1"), a.attributes());
+        assertEquals(Map.of(BackendAddress.ZONE, "eu-1a", BackendAddress.NODE, "n1", BackendAddress.HINTS_FOR_ZONES, "eu-1a,eu-1b",
+                BackendAddress.HINTS_FOR_NODES, "n1"), a.attributes());
     }
 
     @Test
