@@ -31,7 +31,7 @@
  *     {@code fairway.subset_index} (default {@code -1}, none), {@code fairway.subset_clients} (default {@code 0}, none),
  *     {@code fairway.refuse_addresses} (default {@code unspecified,multicast,broadcast,link_local}),
  *     {@code fairway.jmx} (default {@code true})</li>
- * <li>{@code fairway.outlier.<option>}: passive outlier detection (gRFC A50 defaults; see {@code docs/health.md})</li>
+ * <li>{@code fairway.outlier.<option>}: passive outlier detection (gRFC A50 defaults; see {@code docs/guide.md})</li>
  * <li>{@code fairway.zone} (default: the environment variable {@code FAIRWAY_ZONE}, else none), {@code fairway.zone.<option>}:
  *     zone-aware routing (see {@code docs/kubernetes.md})</li>
  * </ul>

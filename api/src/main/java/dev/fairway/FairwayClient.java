@@ -136,14 +136,28 @@ public final class FairwayClient extends HttpClient {
     }
 
     /**
-     * The backend that served a response of a {@link FairwayClient}.
+     * The backend that served a response of a {@link FairwayClient}, by IP address alone, whatever the resolver: its
+     * {@code toString()} is {@code /10.0.0.5:8080} (never {@code orders/10.0.0.5:8080}, which a resolver that keeps
+     * the host name in its addresses would otherwise give).
      *
      * @param response a response
      * @return the backend's IP address and port, or empty for a response of another client
      */
     public static Optional<InetSocketAddress> servedBy(HttpResponse<?> response) {
         Objects.requireNonNull(response, "response");
-        return response instanceof FacadeResponse<?> facade ? Optional.of(facade.servedBy().socketAddress()) : Optional.empty();
+        if (!(response instanceof FacadeResponse<?> facade)) {
+            return Optional.empty();
+        }
+        InetSocketAddress socket = facade.servedBy().socketAddress();
+        InetAddress ip = socket.getAddress();
+        try {
+            InetAddress bare = ip instanceof java.net.Inet6Address v6
+                    ? java.net.Inet6Address.getByAddress(null, v6.getAddress(), v6.getScopeId())
+                    : InetAddress.getByAddress(ip.getAddress());
+            return Optional.of(new InetSocketAddress(bare, socket.getPort()));
+        } catch (java.net.UnknownHostException impossible) {
+            return Optional.of(socket); // an address of a valid length: not reached
+        }
     }
 
     @Override
@@ -189,6 +203,19 @@ public final class FairwayClient extends HttpClient {
     @Override
     public Version version() {
         return engine.config().version();
+    }
+
+    /**
+     * Not supported: a WebSocket is one long-lived connection to one server, which per-request balancing cannot
+     * spread.
+     *
+     * @return never
+     * @throws UnsupportedOperationException always, saying so
+     */
+    @Override
+    public java.net.http.WebSocket.Builder newWebSocketBuilder() {
+        throw new UnsupportedOperationException("FairwayClient does not open WebSockets: a WebSocket is one long-lived"
+                + " connection to one server, which per-request balancing cannot spread; use a plain HttpClient for it");
     }
 
     @Override
@@ -740,9 +767,9 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
-         * Sets an option of passive outlier detection ({@code fairway.outlier.<key>}); see {@code docs/health.md} for
-         * the keys and their defaults (gRFC A50 / Envoy: 5 consecutive failures, 10 s sweeps, 30 s base ejection up to
-         * 300 s, at most 10 % ejected, success-rate ejection on).
+         * Sets an option of passive outlier detection ({@code fairway.outlier.<key>}); see {@code docs/guide.md},
+         * "Passive outlier detection", for the keys and their defaults (gRFC A50 / Envoy: 5 consecutive failures, 10 s
+         * sweeps, 30 s base ejection up to 300 s, at most 10 % ejected, success-rate ejection on).
          *
          * @param key   the option key, e.g. {@code consecutive_failures}
          * @param value the value, typed or as a string

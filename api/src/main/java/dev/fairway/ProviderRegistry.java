@@ -277,25 +277,81 @@ public final class ProviderRegistry<P extends Provider<?, ?>> {
         return "ProviderRegistry[" + family + ": " + winners + (failures.isEmpty() ? "" : ", failures " + failures) + "]";
     }
 
+    /**
+     * The artifact that provides each name Fairway's own modules provide, per family: what a missing provider's
+     * message points at. The built-in names ({@code static}, {@code max_age}, {@code never}) are always available.
+     */
+    private static final Map<String, Map<String, String>> ARTIFACTS = Map.of(
+            "resolver", Map.of("dns", "fairway-resolver-dns", "dns_srv", "fairway-resolver-dns",
+                    "kubernetes", "fairway-resolver-kubernetes"),
+            "picker", Map.of("least_loaded", "fairway-balancer-leastconn", "least_conn", "fairway-balancer-leastconn",
+                    "peak_ewma", "fairway-balancer-leastconn", "round_robin", "fairway-balancer-roundrobin",
+                    "weighted_round_robin", "fairway-balancer-roundrobin", "random", "fairway-balancer-roundrobin"),
+            "health", Map.of("http", "fairway-health", "grpc_health", "fairway-health", "tcp", "fairway-health"));
+
     String unknown(String name) {
         StringBuilder message = new StringBuilder()
                 .append(family).append(" '").append(name).append("' is not available; available: ");
         Set<String> names = names();
         message.append(names.isEmpty() ? "none" : String.join(", ", names));
-        String hint = switch (family) {
-            case "resolver" -> "fairway-resolver-dns provides dns";
-            case "picker" -> "fairway-balancer-leastconn provides least_loaded, least_conn and peak_ewma;"
-                    + " fairway-balancer-roundrobin provides round_robin, weighted_round_robin and random";
-            case "health" -> "fairway-health provides http, grpc_health and tcp";
-            default -> "";
-        };
-        if (!hint.isEmpty()) {
-            message.append(" (").append(hint).append(": add it to the module path or class path)");
+        Map<String, String> artifacts = ARTIFACTS.getOrDefault(family, Map.of());
+        String artifact = artifacts.get(name);
+        if (artifact != null) {
+            message.append(" ('").append(name).append("' is provided by ").append(artifact)
+                    .append(": add it to the module path or class path)");
+        } else {
+            Set<String> known = new TreeSet<>(names);
+            known.addAll(artifacts.keySet());
+            String nearest = nearest(name, known);
+            if (nearest != null) {
+                message.append("; did you mean '").append(nearest).append("'")
+                        .append(names.contains(nearest) || !artifacts.containsKey(nearest) ? ""
+                                : " (provided by " + artifacts.get(nearest) + ", not on the path)")
+                        .append("?");
+            }
         }
         if (!failures.isEmpty()) {
             message.append("; providers that failed to load: ").append(failures);
         }
         return message.toString();
+    }
+
+    /** The known name closest to {@code name} by edit distance, if it is close: at most 2 edits, or a third of it. */
+    static String nearest(String name, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        String lower = name.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        for (String candidate : known) {
+            int d = distance(lower, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, name.length() / 3) && name.length() <= 64 ? best : null;
+    }
+
+    /** Levenshtein distance; both texts are short (provider names, at most 64 characters compared). */
+    private static int distance(String a, String b) {
+        if (a.length() > 64) {
+            return Integer.MAX_VALUE;
+        }
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     private List<P> candidates() {

@@ -41,9 +41,23 @@ class BuilderTest {
         String m = fails(() -> FairwayClient.newBuilder().picker("ring_hash").build());
         assertTrue(m.startsWith("picker 'ring_hash' is not available; available: least_conn, least_loaded, peak_ewma, random,"
                 + " round_robin, weighted_round_robin"), m);
-        assertTrue(m.contains("fairway-balancer-leastconn provides least_loaded, least_conn and peak_ewma"), m);
         m = fails(() -> FairwayClient.newBuilder().healthCheck("http").build());
-        assertTrue(m.contains("health 'http' is not available; available: none") && m.contains("fairway-health"), m);
+        assertTrue(m.contains("health 'http' is not available; available: none")
+                && m.contains("'http' is provided by fairway-health: add it to the module path or class path"), m);
+        m = fails(() -> FairwayClient.newBuilder().resolver("kubernetes").build());
+        assertTrue(m.contains("'kubernetes' is provided by fairway-resolver-kubernetes"), m);
+    }
+
+    @Test
+    void aMistypedProviderNameGetsTheNearestKnownOne() {
+        String m = fails(() -> FairwayClient.newBuilder().picker("least_con").build());
+        assertTrue(m.endsWith("; did you mean 'least_conn'?"), m);
+        m = fails(() -> FairwayClient.newBuilder().picker("round-robin").build());
+        assertTrue(m.endsWith("; did you mean 'round_robin'?"), m);
+        m = fails(() -> FairwayClient.newBuilder().healthCheck("htp").build());
+        assertTrue(m.endsWith("; did you mean 'http' (provided by fairway-health, not on the path)?"), m);
+        m = fails(() -> FairwayClient.newBuilder().picker("ring_hash").build());
+        assertTrue(!m.contains("did you mean"), "nothing close: no guess, " + m);
     }
 
     @Test

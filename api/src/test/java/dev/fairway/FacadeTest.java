@@ -77,6 +77,15 @@ class FacadeTest {
     }
 
     @Test
+    void webSocketsAreRefusedWithAReason() {
+        try (FairwayClient client = FairwayClient.newBuilder().resolver("static").resolverOption("addresses", "127.0.0.2").build()) {
+            UnsupportedOperationException e = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                    client::newWebSocketBuilder);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("does not open WebSockets"), e.getMessage());
+        }
+    }
+
+    @Test
     void responseShowsTheCallersUriAndRequestAndWhichBackendServed() throws Exception {
         HttpRequest request = request("/orders/42?x=1");
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -99,6 +108,19 @@ class FacadeTest {
             client.send(request("/"), HttpResponse.BodyHandlers.discarding());
         }
         assertEquals(List.of(10, 10, 10), pods.requestCounts());
+    }
+
+    @Test
+    void servedByNamesTheBackendByAddressWhateverTheResolverKeptOfTheName() throws Exception {
+        ScriptedResolver resolver = new ScriptedResolver();
+        // as the dns resolver in system mode publishes: addresses that remember the host name they were found for
+        resolver.publishAll(List.of(new dev.fairway.spi.BackendAddress(new java.net.InetSocketAddress(
+                java.net.InetAddress.getByAddress("orders.fairway.test", new byte[] {127, 0, 0, 2}), pods.port), 1, java.util.Map.of())));
+        try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).resolver(resolver).build()) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://orders.fairway.test:" + pods.port + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("/127.0.0.2:" + pods.port, FairwayClient.servedBy(r).orElseThrow().toString());
+        }
     }
 
     @Test

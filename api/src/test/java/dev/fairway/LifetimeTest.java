@@ -29,6 +29,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Connection lifetime: recycling with warm replacement, a bounded drain, idle targets, virtual IPs. */
@@ -296,6 +297,41 @@ class LifetimeTest {
 
             assertEquals(200, client.send(HttpRequest.newBuilder(uri(pods, "/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
             assertEquals(1, client.snapshot().size(), "the next request built the target again");
+        }
+    }
+
+    @Test
+    void aTargetWhoseNameDoesNotResolveIsReleasedAfterThreeFailuresWithoutARequest() throws Exception {
+        FakeClock clock = new FakeClock();
+        ScriptedResolver resolver = new ScriptedResolver();
+        try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).resolver(resolver)
+                .ticker(clock).scheduler(clock).build()) {
+            resolver.fail(new java.net.UnknownHostException("NXDOMAIN orders.typo"));
+            URI uri = URI.create("http://orders.typo:8080/");
+            NoBackendException e = assertThrows(NoBackendException.class,
+                    () -> client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()));
+            assertEquals(NoBackendException.Reason.RESOLUTION_FAILED, e.reason());
+            // the resolver keeps failing; a request in between keeps the target
+            clock.advance(Duration.ofSeconds(1));
+            resolver.fail(new java.net.UnknownHostException("NXDOMAIN orders.typo"));
+            clock.advance(Duration.ofSeconds(1));
+            assertThrows(NoBackendException.class,
+                    () -> client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()));
+            clock.advance(Duration.ofSeconds(1));
+            resolver.fail(new java.net.UnknownHostException("NXDOMAIN orders.typo"));
+            clock.advance(Duration.ofSeconds(1));
+            resolver.fail(new java.net.UnknownHostException("NXDOMAIN orders.typo"));
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(0, resolver.closed.get(), "two failures since the last request: kept");
+            assertEquals(1, client.snapshot().size());
+            resolver.fail(new java.net.UnknownHostException("NXDOMAIN orders.typo"));
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, resolver.closed.get(), "three failures and no request since: released, long before 15 minutes");
+            assertTrue(client.snapshot().isEmpty());
+            // the next request builds it again, and learns the name still does not resolve
+            assertThrows(NoBackendException.class,
+                    () -> client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()));
+            assertEquals(1, client.snapshot().size());
         }
     }
 

@@ -72,6 +72,9 @@ class RetryTest {
             HttpRequest r = HttpRequest.newBuilder(URI.create("http://orders.fairway.test:9/")).build();
             ConnectException e = assertThrows(ConnectException.class, () -> client.send(r, HttpResponse.BodyHandlers.discarding()));
             assertInstanceOf(ConnectException.class, e.getCause());
+            assertTrue(e.getMessage().startsWith("no backend of http://orders.fairway.test:9 accepted a connection; tried 127.0.0."),
+                    e.getMessage());
+            assertEquals(4, e.getMessage().split("127\\.0\\.0\\.").length - 1, "the four addresses tried: " + e.getMessage());
             assertEquals(0, client.inFlight());
             List<String> refused = events.stream().filter(ev -> ev instanceof FairwayEvent.Ejected)
                     .map(ev -> ((FairwayEvent.Ejected) ev).address().authority()).toList();

@@ -574,7 +574,27 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 && sendElsewhere(backend, cause)) {
             return;
         }
-        result.completeExceptionally(cause);
+        result.completeExceptionally(failure == SendFailure.NOT_SENT_REFUSED ? refused(backend, cause) : cause);
+    }
+
+    /**
+     * The caller's error when no backend tried accepted a connection: of the same type as the last refusal (the JDK's
+     * often has no message at all), naming the target and every address tried, with the last refusal as its cause.
+     */
+    private IOException refused(BackendImpl last, Throwable cause) {
+        List<String> addresses = new ArrayList<>();
+        if (tried != null) {
+            tried.forEach(b -> addresses.add(b.address().authority()));
+        }
+        if (!addresses.contains(last.address().authority())) {
+            addresses.add(last.address().authority());
+        }
+        String message = "no backend of " + target + " accepted a connection; tried " + String.join(", ", addresses)
+                + " (the last: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName()) + ")";
+        IOException named = cause instanceof HttpConnectTimeoutException ? new HttpConnectTimeoutException(message)
+                : new ConnectException(message);
+        named.initCause(cause);
+        return named;
     }
 
     /**

@@ -70,6 +70,8 @@ final class TargetPool implements Resolver.Listener {
     private volatile boolean warnedForeignBackend;
     private volatile boolean warnedPickThrew;
     private volatile long lastUsed;
+    private int failedSinceUse; // guarded by this: resolutions failed in a row with no request since
+    private long lastErrorAt; // guarded by this
     private volatile boolean evicted;
     final java.util.concurrent.atomic.AtomicLong recycles = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean warnedCompletedThrew;
@@ -127,6 +129,20 @@ final class TargetPool implements Resolver.Listener {
     }
 
     /** Releases the pool if no request is in flight on it; the next request builds a new one. */
+    /**
+     * Resolutions that fail, in a row and with no request in between, before a target that has no address is
+     * released (a mistyped host name would otherwise be resolved again and again until the idle timeout).
+     */
+    static final int MAX_FAILED_UNUSED = 3;
+
+    /**
+     * Whether the target has no address, and its last {@link #MAX_FAILED_UNUSED} resolutions failed with no request
+     * since: the engine's sweep releases it; the next request builds it again.
+     */
+    synchronized boolean unresolvable() {
+        return !closed && backends.isEmpty() && failedSinceUse >= MAX_FAILED_UNUSED && lastUsed - lastErrorAt <= 0;
+    }
+
     boolean evictIfIdle() {
         synchronized (this) {
             if (closed) {
@@ -422,6 +438,7 @@ final class TargetPool implements Resolver.Listener {
                 return;
             }
             resolved = true;
+            failedSinceUse = 0;
             lastResolved = engine.ticker().read();
             lastErrorNewer = false;
             Map<Key, BackendAddress> next = new LinkedHashMap<>();
@@ -499,6 +516,12 @@ final class TargetPool implements Resolver.Listener {
             lastError = error;
             lastErrorNewer = true;
             kept = backends.size();
+            long now = engine.ticker().read();
+            if (lastUsed - lastErrorAt > 0) {
+                failedSinceUse = 0; // a request came since the last failure
+            }
+            failedSinceUse++;
+            lastErrorAt = now;
             if (!resolved) {
                 rebuild();
             }

@@ -360,7 +360,11 @@ public final class Option<T> {
             // arithmetic error, or a provider's converter failing some other way) is this one error.
             String detail = e.getMessage() == null || e instanceof NumberFormatException || !(e instanceof IllegalArgumentException
                     || e instanceof ArithmeticException || e instanceof DateTimeParseException) ? "" : " (" + e.getMessage() + ")";
-            throw new IllegalArgumentException(qualifiedKey + " = " + echo(raw) + " is not allowed: use " + allowed + detail, e);
+            // A converter's bare IllegalArgumentException (no message: "not this") says nothing the message does not:
+            // no cause then, rather than a meaningless "IllegalArgumentException: null" under the named error.
+            boolean bare = e.getClass() == IllegalArgumentException.class && e.getMessage() == null && e.getCause() == null;
+            throw new IllegalArgumentException(qualifiedKey + " = " + echo(raw) + " is not allowed: use " + allowed + detail,
+                    bare ? null : e);
         }
         if (value == null) {
             throw new IllegalArgumentException(qualifiedKey + " = " + echo(raw) + " is not allowed: use " + allowed);

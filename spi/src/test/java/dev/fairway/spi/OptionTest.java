@@ -345,6 +345,7 @@ class OptionTest {
         });
         IllegalArgumentException e = assertRejected(option, "y");
         assertTrue(e.getMessage().endsWith("use a label"), e.getMessage());
+        assertEquals(null, e.getCause(), "no meaningless 'IllegalArgumentException: null' cause");
     }
 
     @Test
