@@ -2,7 +2,6 @@ package dev.fairway.internal;
 
 import dev.fairway.spi.Backend;
 import dev.fairway.spi.BackendAddress;
-import dev.fairway.spi.HealthState;
 import dev.fairway.spi.Picker;
 import org.junit.jupiter.api.Test;
 
@@ -26,28 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The zone-routing rule on its own: plans, hints, bounds and option checks. */
 class LocalityTest {
 
-    private record Fake(BackendAddress address) implements Backend {
-        @Override
-        public int inFlight() {
-            return 0;
-        }
-
-        @Override
-        public long usableSince() {
-            return 0;
-        }
-
-        @Override
-        public long lastRequestSent() {
-            return 0;
-        }
-
-        @Override
-        public HealthState health() {
-            return HealthState.HEALTHY;
-        }
-    }
-
     private static int last = 1;
 
     private static Backend backend(String zone, Map<String, String> more) {
@@ -57,7 +34,7 @@ class LocalityTest {
         }
         last++;
         try {
-            return new Fake(new BackendAddress(new InetSocketAddress(InetAddress.getByAddress(
+            return new dev.fairway.testing.FakeBackend(new BackendAddress(new InetSocketAddress(InetAddress.getByAddress(
                     new byte[] {10, 0, (byte) (last / 250), (byte) (last % 250 + 1)}), 8080), 1, attributes));
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
