@@ -249,6 +249,7 @@ public final class DnsResolver implements Resolver {
         Listener to;
         Outcome outcome;
         long next;
+        long retryIn;
         int failuresInARow;
         boolean changed;
         synchronized (lock) {
@@ -266,14 +267,15 @@ public final class DnsResolver implements Resolver {
             } else {
                 failures++;
                 next = backoff(failures);
-                outcome = failure instanceof NoAddressesException empty ? emptyAnswer(empty, next) : new Outcome(null,
-                        describe(failure, next, lastPublished.size(), ""));
+                outcome = failure instanceof NoAddressesException empty ? emptyAnswer(empty) : new Outcome(null,
+                        describe(failure, lastPublished.size(), ""));
             }
             if (outcome.publish() != null) {
                 lastPublished = outcome.publish();
             }
             changed = outcome.publish() != null && !outcome.publish().equals(before);
             failuresInARow = failures;
+            retryIn = next;
         }
         if (changed) {
             LOG.log(outcome.publish().isEmpty() && failure != null ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
@@ -283,7 +285,7 @@ public final class DnsResolver implements Resolver {
         }
         if (outcome.error() != null) {
             LOG.log(failuresInARow == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                    outcome.error().getMessage() + " (failure " + failuresInARow + " in a row)");
+                    outcome.error().getMessage() + " (failure " + failuresInARow + " in a row; retrying in " + format(retryIn) + ")");
         }
         delivery.lock();
         try {
@@ -311,10 +313,10 @@ public final class DnsResolver implements Resolver {
      * An answer without addresses. With nothing published yet, NODATA is the truth (publish the empty set) and
      * NXDOMAIN an error; with a published set, the empty-answer rule decides. Caller holds the lock.
      */
-    private Outcome emptyAnswer(NoAddressesException empty, long next) {
+    private Outcome emptyAnswer(NoAddressesException empty) {
         emptyInARow++;
         if (lastPublished.isEmpty()) {
-            return empty.nameExists() ? new Outcome(List.of(), null) : new Outcome(null, describe(empty, next, 0, ""));
+            return empty.nameExists() ? new Outcome(List.of(), null) : new Outcome(null, describe(empty, 0, ""));
         }
         if (emptyRule.believes(emptyInARow)) {
             return new Outcome(List.of(), null);
@@ -323,7 +325,7 @@ public final class DnsResolver implements Resolver {
                 ? " (empty_answer=keep: an empty answer never replaces them)"
                 : " (empty answer " + emptyInARow + " in a row; empty_answer=" + emptyRule + " believes the "
                 + ordinal(emptyRule.confirmations()) + ")";
-        return new Outcome(null, describe(empty, next, lastPublished.size(), rule));
+        return new Outcome(null, describe(empty, lastPublished.size(), rule));
     }
 
     private static String ordinal(int n) {
@@ -412,10 +414,11 @@ public final class DnsResolver implements Resolver {
     }
 
     /**
-     * The error to report: {@code cannot resolve <host>: <Type>: <message>[; keeping the last N addresses<rule>];
-     * retrying in <delay>}, of the failure's kind (an {@link UnknownHostException} stays one).
+     * The error to report: {@code cannot resolve <host>: <Type>: <message>[; keeping the last N addresses<rule>]}, of
+     * the failure's kind (an {@link UnknownHostException} stays one). When the resolver tries again is its own
+     * business, in its log line, not in the error that reaches a caller.
      */
-    private IOException describe(Throwable failure, long retryNanos, int kept, String rule) {
+    private IOException describe(Throwable failure, int kept, String rule) {
         String type = failure.getClass().getSimpleName().isEmpty() ? failure.getClass().getName()
                 : failure.getClass().getSimpleName();
         if (failure instanceof NoAddressesException) {
@@ -423,8 +426,7 @@ public final class DnsResolver implements Resolver {
         }
         String message = "cannot resolve " + target.host() + ": " + type
                 + (failure.getMessage() != null ? ": " + failure.getMessage() : "")
-                + (kept > 0 ? "; keeping the last " + kept + (kept == 1 ? " address" : " addresses") + rule : "")
-                + "; retrying in " + format(retryNanos);
+                + (kept > 0 ? "; keeping the last " + kept + (kept == 1 ? " address" : " addresses") + rule : "");
         IOException e;
         if (failure instanceof UnknownHostException) {
             e = new UnknownHostException(message);

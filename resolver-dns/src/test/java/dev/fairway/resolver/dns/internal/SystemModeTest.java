@@ -108,7 +108,7 @@ class SystemModeTest {
             IOException e = errors.get(0);
             assertInstanceOf(UnknownHostException.class, e);
             assertTrue(e.getMessage().startsWith("cannot resolve failing.sys.test: UnknownHostException: failing.sys.test:"
-                    + " the test DNS has no addresses for this name; keeping the last 2 addresses; retrying in "), e.getMessage());
+                    + " the test DNS has no addresses for this name; keeping the last 2 addresses"), e.getMessage());
             // Recovery is not waited for here: the JVM caches the failure for networkaddress.cache.negative.ttl (10 s).
         }
     }
