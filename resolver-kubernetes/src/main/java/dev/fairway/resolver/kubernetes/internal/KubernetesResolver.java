@@ -426,13 +426,18 @@ final class KubernetesResolver implements Resolver {
         Duration d = Duration.ofNanos(delay);
         cancel(retryTimer);
         retryTimer = schedule(retry, d);                  // before the report, so that a listener sees the timer set
-        report(new IOException(message(e) + "; retrying in " + text(d.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
-                + (published == null ? "" : ", keeping the last " + published.size() + " addresses"), e));
+        report(new IOException(message(e) + (published == null ? "" : "; keeping the last " + published.size() + " addresses"), e),
+                "; retrying in " + text(d.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
     }
 
     private void report(IOException e) {
+        report(e, "");
+    }
+
+    /** Logs the error with {@code logOnly} (when the resolver tries again: its business, not a caller's) and reports it. */
+    private void report(IOException e, String logOnly) {
         IOException error = new IOException(describe + ": " + message(e), e);
-        LOG.log(System.Logger.Level.WARNING, error.getMessage());
+        LOG.log(System.Logger.Level.WARNING, error.getMessage() + logOnly);
         if (listener != null) {
             listener.onError(error);
         }
