@@ -320,8 +320,12 @@ public final class FairwayClient extends HttpClient {
      * <tr><td>{@code fairway.follow_redirects}</td><td>{@code never}, {@code always} or {@code normal}</td><td>{@code never}</td></tr>
      * <tr><td>{@code fairway.resolve_timeout}</td><td>duration, 1 ms to 1 hour</td><td>{@code 10s}</td></tr>
      * <tr><td>{@code fairway.max_concurrency}</td><td>requests in flight per backend, 1 to 100,000</td><td>{@code 100}</td></tr>
+     * <tr><td>{@code fairway.max_queued}</td><td>requests queued per backend, 0 to 1,000,000</td><td>{@code 1000}</td></tr>
      * <tr><td>{@code fairway.queue_timeout}</td><td>duration, 1 ms to 1 hour</td><td>{@code 10s}</td></tr>
      * <tr><td>{@code fairway.idle_timeout}</td><td>duration, 1 ms to 30 days</td><td>{@code 15m}</td></tr>
+     * <tr><td>{@code fairway.max_targets}</td><td>targets kept, 1 to 100,000; the least recently used is released</td><td>{@code 256}</td></tr>
+     * <tr><td>{@code fairway.refuse_addresses}</td><td>{@code none}, or a list of {@code unspecified}, {@code multicast},
+     * {@code broadcast}, {@code link_local}</td><td>all four</td></tr>
      * <tr><td>{@code fairway.panic_threshold}</td><td>0 (off) to 1</td><td>{@code 0.5}</td></tr>
      * <tr><td>{@code fairway.subset_size}</td><td>backends kept per target, 0 (all) to 100,000</td><td>{@code 0}</td></tr>
      * <tr><td>{@code fairway.subset_key}</td><td>the client's subsetting key, non-empty</td><td>random</td></tr>

@@ -1,0 +1,170 @@
+package dev.fairway.internal;
+
+import dev.fairway.spi.Option;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The documentation's tables of keys hold: every client key, outlier-detection option and zone option is in its table
+ * in {@code docs/}, with the default the code has, and in the builder's javadoc; no table names a key the code does
+ * not know. A key added, renamed or given another default without its docs fails here.
+ */
+class DocsTest {
+
+    private static String read(String relative) throws IOException {
+        // the tests run in the module's directory; the docs are beside it
+        Path path = Path.of("..").resolve(relative);
+        return Files.readString(path);
+    }
+
+    /** The table rows of {@code text} (lines starting with '|'), each split into trimmed cells. */
+    private static List<List<String>> rows(String text) {
+        List<List<String>> rows = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("|") && !line.startsWith("|---")) {
+                List<String> cells = new ArrayList<>();
+                for (String cell : line.substring(1).split("(?<!\\\\)\\|")) {
+                    cells.add(cell.trim());
+                }
+                rows.add(cells);
+            }
+        }
+        return rows;
+    }
+
+    /** The forms a default may be written in: {@code 2s}, {@code 300s} or {@code 5m}, {@code 0.5}, {@code http_2}. */
+    private static List<String> forms(Object value) {
+        if (value instanceof Optional<?> o) {
+            value = o.orElse(null);
+        }
+        List<String> forms = new ArrayList<>();
+        if (value instanceof Duration d) {
+            if (d.toMillis() % 1000 != 0 || d.isZero()) {
+                forms.add(d.toMillis() + "ms");
+            } else {
+                forms.add(d.toSeconds() + "s");
+                if (d.toSeconds() % 60 == 0) {
+                    forms.add(d.toMinutes() + "m");
+                }
+                if (d.toSeconds() % 3600 == 0) {
+                    forms.add(d.toHours() + "h");
+                }
+            }
+        } else if (value instanceof Enum<?> e) {
+            forms.add(e.name().toLowerCase(Locale.ROOT));
+        } else if (value instanceof Double x) {
+            forms.add(x == Math.rint(x) && Math.abs(x) < 1e9 ? Long.toString(x.longValue()) : x.toString());
+        } else {
+            forms.add(String.valueOf(value));
+        }
+        return forms;
+    }
+
+    private static Optional<List<String>> row(List<List<String>> rows, String key) {
+        return rows.stream().filter(r -> !r.isEmpty() && r.get(0).contains("`" + key + "`")).findFirst();
+    }
+
+    @Test
+    void everyClientKeyIsInTheGuidesTableWithItsDefault() throws IOException {
+        String guide = read("docs/guide.md");
+        String table = guide.substring(guide.indexOf("### Configuration keys"), guide.indexOf("### Errors at build time"));
+        List<List<String>> rows = rows(table);
+        List<String> problems = new ArrayList<>();
+        for (ClientKeys.Key<?> key : ClientKeys.ALL) {
+            String property = key.property();
+            Optional<List<String>> row = row(rows, property);
+            if (row.isEmpty()) {
+                problems.add(property + ": no row");
+                continue;
+            }
+            Object value = key.option().defaultValue().orElse(null);
+            String defaults = row.get().get(row.get().size() - 1);
+            if (value instanceof String s && s.isEmpty() || value instanceof java.util.Set<?>) {
+                continue; // "random", "FAIRWAY_ZONE, else none", "all four": said in words
+            }
+            if (forms(value).stream().noneMatch(f -> defaults.contains("`" + f + "`"))) {
+                problems.add(property + ": default " + forms(value) + " not in '" + defaults + "'");
+            }
+        }
+        for (List<String> r : rows) {
+            for (String named : backticked(r.get(0))) {
+                if (named.startsWith("fairway.") && !named.endsWith(".<option>") && !named.equals("fairway.resolver")
+                        && !named.equals("fairway.picker") && !named.equals("fairway.health") && !named.equals("fairway.lifetime")
+                        && ClientKeys.find(named.substring("fairway.".length())).isEmpty()) {
+                    problems.add(named + ": in the table, unknown to the code");
+                }
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    private static List<String> backticked(String cell) {
+        List<String> names = new ArrayList<>();
+        String[] parts = cell.split("`");
+        for (int i = 1; i < parts.length; i += 2) {
+            names.add(parts[i]);
+        }
+        return names;
+    }
+
+    @Test
+    void everyClientKeyIsInTheBuildersJavadocAndTheModuleDescriptor() throws IOException {
+        String builder = read("api/src/main/java/dev/fairway/FairwayClient.java");
+        String module = read("api/src/main/java/module-info.java");
+        List<String> problems = new ArrayList<>();
+        for (ClientKeys.Key<?> key : ClientKeys.ALL) {
+            if (!builder.contains("{@code " + key.property() + "}")) {
+                problems.add(key.property() + ": not in FairwayClient's table of keys");
+            }
+            if (!module.contains("{@code " + key.property() + "}")) {
+                problems.add(key.property() + ": not in module-info's list of properties");
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void everyOutlierOptionIsInTheGuideWithItsDefault() throws IOException {
+        String guide = read("docs/guide.md");
+        List<List<String>> rows = rows(guide.substring(guide.indexOf("| `fairway.outlier.` option |")));
+        List<String> problems = new ArrayList<>();
+        for (Option<?> option : OutlierDetection.OPTIONS) {
+            Optional<List<String>> row = row(rows, option.key());
+            if (row.isEmpty()) {
+                problems.add("fairway.outlier." + option.key() + ": no row");
+            } else if (forms(option.defaultValue()).stream().noneMatch(f -> row.get().get(1).equals(f))) {
+                problems.add("fairway.outlier." + option.key() + ": default " + forms(option.defaultValue()) + " but the guide says '"
+                        + row.get().get(1) + "'");
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void everyZoneOptionIsInTheKubernetesGuideWithItsDefault() throws IOException {
+        String kubernetes = read("docs/kubernetes.md");
+        List<List<String>> rows = rows(kubernetes.substring(kubernetes.indexOf("| `fairway.zone.` option |")));
+        List<String> problems = new ArrayList<>();
+        for (Option<?> option : Locality.OPTIONS) {
+            Optional<List<String>> row = row(rows, option.key());
+            Object value = option.defaultValue().orElse(null);
+            if (row.isEmpty()) {
+                problems.add("fairway.zone." + option.key() + ": no row");
+            } else if (!(value instanceof String) && !(value instanceof java.util.Map<?, ?>) && !(value instanceof List<?>)
+                    && forms(value).stream().noneMatch(f -> row.get().get(1).startsWith(f) || row.get().get(1).startsWith("`" + f + "`"))) {
+                problems.add("fairway.zone." + option.key() + ": default " + forms(value) + " but the table says '" + row.get().get(1) + "'");
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+}
