@@ -7,11 +7,15 @@ import dev.fairway.FairwayClient;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,6 +56,32 @@ class FairwayMeterBinderTest {
             assertEquals(30, totalRequests(registry));
             binder.refresh();
             assertEquals(31, totalRequests(registry));
+        }
+    }
+
+    @Test
+    void metersOfATargetThatWasReleasedAreRemovedOnRefresh() throws Exception {
+        try (Pods pods = Pods.start(3);
+             FairwayClient fairway = FairwayClient.newBuilder()
+                     .resolver("static").resolverOption("addresses", pods.addresses())
+                     .version(HttpClient.Version.HTTP_1_1)
+                     .idleTimeout(Duration.ofMillis(300)) // the target is released soon after its last request
+                     .build()) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            FairwayMeterBinder binder = new FairwayMeterBinder(fairway);
+            binder.bindTo(registry);
+            for (int i = 0; i < 3; i++) {
+                fairway.send(HttpRequest.newBuilder(URI.create(pods.baseUrl() + "/orders/" + i)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
+            binder.refresh();
+            assertEquals(3, registry.find("fairway.backend.requests").meters().size());
+            assertEquals(3 * 6, registry.getMeters().size(), "six meters per backend");
+
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> fairway.snapshot().isEmpty());
+            binder.refresh();
+
+            assertEquals(List.of(), registry.getMeters());
         }
     }
 
