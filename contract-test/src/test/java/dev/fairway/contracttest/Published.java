@@ -23,7 +23,7 @@ record Published(String folder, String artifactId, String descriptor) {
     }
 
     /** Reactor folders that hold no published module. */
-    static final List<String> UNPUBLISHED = List.of("demo", "benchmarks", "bom", "examples/zone-picker", "contract-test");
+    static final List<String> UNPUBLISHED = List.of("demo", "benchmarks", "bom", "examples/zone-picker", "examples/integrations", "contract-test");
 
     /** Every published module. */
     static final List<Published> ALL = List.of(
