@@ -20,6 +20,7 @@ import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -151,9 +152,14 @@ public final class FairwayClient extends HttpClient {
         InetSocketAddress socket = facade.servedBy().socketAddress();
         InetAddress ip = socket.getAddress();
         try {
-            InetAddress bare = ip instanceof java.net.Inet6Address v6
-                    ? java.net.Inet6Address.getByAddress(null, v6.getAddress(), v6.getScopeId())
-                    : InetAddress.getByAddress(ip.getAddress());
+            InetAddress bare;
+            if (ip instanceof Inet6Address v6 && v6.getScopedInterface() != null) {
+                bare = Inet6Address.getByAddress(null, v6.getAddress(), v6.getScopedInterface());
+            } else if (ip instanceof Inet6Address v6 && v6.getScopeId() != 0) {
+                bare = Inet6Address.getByAddress(null, v6.getAddress(), v6.getScopeId());
+            } else {
+                bare = InetAddress.getByAddress(ip.getAddress()); // no scope: no "%0" in its text
+            }
             return Optional.of(new InetSocketAddress(bare, socket.getPort()));
         } catch (java.net.UnknownHostException impossible) {
             return Optional.of(socket); // an address of a valid length: not reached

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -316,19 +317,39 @@ public final class ProviderRegistry<P extends Provider<?, ?>> {
         return message.toString();
     }
 
-    /** The known name closest to {@code name} by edit distance, if it is close: at most 2 edits, or a third of it. */
+    /** Names people write for a provider that has another name. */
+    private static final Map<String, String> ALIASES = Map.of("k8s", "kubernetes", "srv", "dns_srv",
+            "roundrobin", "round_robin", "rr", "round_robin", "leastconn", "least_conn", "ewma", "peak_ewma",
+            "grpc", "grpc_health");
+
+    /**
+     * The known name {@code name} most likely meant: an alias, a known name it begins, or the closest by edit
+     * distance when that is close (1 edit up to 4 characters, 2 up to 8, a third of the name beyond); else
+     * {@code null}.
+     */
     static String nearest(String name, Set<String> known) {
+        if (name.length() > 64) {
+            return null;
+        }
+        String lower = name.toLowerCase(Locale.ROOT).replace('-', '_');
+        String alias = ALIASES.get(lower);
+        if (alias != null && known.contains(alias)) {
+            return alias;
+        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        String lower = name.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
         for (String candidate : known) {
+            if (lower.length() >= 3 && candidate.startsWith(lower) && !candidate.equals(lower)) {
+                return candidate;
+            }
             int d = distance(lower, candidate);
             if (d < bestDistance) {
                 best = candidate;
                 bestDistance = d;
             }
         }
-        return best != null && bestDistance <= Math.max(2, name.length() / 3) && name.length() <= 64 ? best : null;
+        int allowed = lower.length() <= 4 ? 1 : lower.length() <= 8 ? 2 : lower.length() / 3;
+        return best != null && bestDistance <= allowed ? best : null;
     }
 
     /** Levenshtein distance; both texts are short (provider names, at most 64 characters compared). */

@@ -58,6 +58,12 @@ class BuilderTest {
         assertTrue(m.endsWith("; did you mean 'http' (provided by fairway-health, not on the path)?"), m);
         m = fails(() -> FairwayClient.newBuilder().picker("ring_hash").build());
         assertTrue(!m.contains("did you mean"), "nothing close: no guess, " + m);
+        m = fails(() -> FairwayClient.newBuilder().resolver("k8s").build());
+        assertTrue(m.endsWith("; did you mean 'kubernetes' (provided by fairway-resolver-kubernetes, not on the path)?"), m);
+        m = fails(() -> FairwayClient.newBuilder().resolver("xds").build());
+        assertTrue(!m.contains("did you mean"), "a short name two edits from 'dns' is no typo of it: " + m);
+        m = fails(() -> FairwayClient.newBuilder().healthCheck("grpc").build());
+        assertTrue(m.endsWith("; did you mean 'grpc_health' (provided by fairway-health, not on the path)?"), m);
     }
 
     @Test

@@ -121,6 +121,27 @@ class FacadeTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals("/127.0.0.2:" + pods.port, FairwayClient.servedBy(r).orElseThrow().toString());
         }
+        // IPv6 (loopback, a server of its own): no host name, and no "%0" for an address without a scope
+        com.sun.net.httpserver.HttpServer v6 = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getByName("::1"), 0), 10);
+        v6.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        v6.start();
+        try {
+            int port = v6.getAddress().getPort();
+            resolver.publishAll(List.of(new dev.fairway.spi.BackendAddress(new java.net.InetSocketAddress(
+                    java.net.InetAddress.getByAddress("orders.fairway.test", java.net.InetAddress.getByName("::1").getAddress()), port),
+                    1, java.util.Map.of())));
+            try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).resolver(resolver).build()) {
+                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://orders.fairway.test:" + port + "/")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                assertEquals("/[0:0:0:0:0:0:0:1]:" + port, FairwayClient.servedBy(r).orElseThrow().toString());
+            }
+        } finally {
+            v6.stop(0);
+        }
     }
 
     @Test

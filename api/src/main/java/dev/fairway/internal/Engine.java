@@ -299,9 +299,9 @@ public final class Engine {
             if (now - pool.lastUsed() >= idle && pool.evictIfIdle()) {
                 pools.remove(pool.target, pool);
                 LOG.log(System.Logger.Level.DEBUG, () -> pool.target + " unused for " + config.idleTimeout() + ": released");
-            } else if (pool.unresolvable() && pool.evictIfIdle()) {
+            } else if (pool.evictIfUnresolvable()) {
                 pools.remove(pool.target, pool);
-                LOG.log(System.Logger.Level.INFO, () -> pool.target + " released: its last " + TargetPool.MAX_FAILED_UNUSED
+                LOG.log(System.Logger.Level.DEBUG, () -> pool.target + " released: its last " + TargetPool.MAX_FAILED_UNUSED
                         + " resolutions failed and no request came since; the next request resolves it again");
             }
         }

@@ -335,6 +335,14 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     }
 
     private void failNoBackend(boolean timedOut) {
+        if (pinned == null && pool.isEvicted() && !rebuiltPool && !engine.poolsClosed()) {
+            // The pool was released (idle, unresolvable, least recently used) between this request's look-up and now:
+            // its view says "shut down", which is not true of the client. The hop goes to the pool built anew.
+            rebuiltPool = true;
+            tried = null;
+            nextHop();
+            return;
+        }
         NoBackendException e = timedOut
                 ? new NoBackendException(target, NoBackendException.Reason.NOT_RESOLVED_YET, "no backend for " + target
                         + ": resolver '" + engine.config().resolver().provider().name() + "' has not answered within "
@@ -582,13 +590,11 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
      * often has no message at all), naming the target and every address tried, with the last refusal as its cause.
      */
     private IOException refused(BackendImpl last, Throwable cause) {
-        List<String> addresses = new ArrayList<>();
+        java.util.Set<String> addresses = new java.util.LinkedHashSet<>(); // copies of one virtual IP: named once
         if (tried != null) {
             tried.forEach(b -> addresses.add(b.address().authority()));
         }
-        if (!addresses.contains(last.address().authority())) {
-            addresses.add(last.address().authority());
-        }
+        addresses.add(last.address().authority());
         String message = "no backend of " + target + " accepted a connection; tried " + String.join(", ", addresses)
                 + " (the last: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName()) + ")";
         IOException named = cause instanceof HttpConnectTimeoutException ? new HttpConnectTimeoutException(message)

@@ -128,7 +128,6 @@ final class TargetPool implements Resolver.Listener {
         return evicted;
     }
 
-    /** Releases the pool if no request is in flight on it; the next request builds a new one. */
     /**
      * Resolutions that fail, in a row and with no request in between, before a target that has no address is
      * released (a mistyped host name would otherwise be resolved again and again until the idle timeout).
@@ -139,10 +138,34 @@ final class TargetPool implements Resolver.Listener {
      * Whether the target has no address, and its last {@link #MAX_FAILED_UNUSED} resolutions failed with no request
      * since: the engine's sweep releases it; the next request builds it again.
      */
-    synchronized boolean unresolvable() {
-        return !closed && backends.isEmpty() && failedSinceUse >= MAX_FAILED_UNUSED && lastUsed - lastErrorAt <= 0;
+    boolean unresolvable() {
+        synchronized (this) {
+            return unresolvableLocked();
+        }
     }
 
+    private boolean unresolvableLocked() {
+        return !closed && backends.isEmpty() && failedSinceUse >= MAX_FAILED_UNUSED && lastUsed - lastErrorAt < 0;
+    }
+
+    /**
+     * Releases the pool if it is {@link #unresolvable()}, checked and released in one step; a request that finds it
+     * released goes to the pool built anew.
+     *
+     * @return whether it was released
+     */
+    boolean evictIfUnresolvable() {
+        synchronized (this) {
+            if (!unresolvableLocked()) {
+                return false;
+            }
+            evicted = true;
+        }
+        close("unresolvable");
+        return true;
+    }
+
+    /** Releases the pool if no request is in flight on it; the next request builds a new one. */
     boolean evictIfIdle() {
         synchronized (this) {
             if (closed) {
@@ -517,8 +540,8 @@ final class TargetPool implements Resolver.Listener {
             lastErrorNewer = true;
             kept = backends.size();
             long now = engine.ticker().read();
-            if (lastUsed - lastErrorAt > 0) {
-                failedSinceUse = 0; // a request came since the last failure
+            if (lastUsed - lastErrorAt >= 0) {
+                failedSinceUse = 0; // a request came since the last failure (or in its tick: keep the target)
             }
             failedSinceUse++;
             lastErrorAt = now;

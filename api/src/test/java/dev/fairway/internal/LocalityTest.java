@@ -3,6 +3,7 @@ package dev.fairway.internal;
 import dev.fairway.spi.Backend;
 import dev.fairway.spi.BackendAddress;
 import dev.fairway.spi.Picker;
+import dev.fairway.testing.FakeBackend;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -34,7 +35,7 @@ class LocalityTest {
         }
         last++;
         try {
-            return new dev.fairway.testing.FakeBackend(new BackendAddress(new InetSocketAddress(InetAddress.getByAddress(
+            return new FakeBackend(new BackendAddress(new InetSocketAddress(InetAddress.getByAddress(
                     new byte[] {10, 0, (byte) (last / 250), (byte) (last % 250 + 1)}), 8080), 1, attributes));
         } catch (UnknownHostException e) {
             throw new AssertionError(e);

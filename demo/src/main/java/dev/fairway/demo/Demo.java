@@ -277,7 +277,8 @@ public final class Demo {
         out.println("              every other setting is the default: resolver dns (refresh when the TTL runs out), picker"
                 + " least_loaded (the least loaded backend, in turn among equals); in a pod the name server comes from /etc/resolv.conf");
         out.println("  leaf        Fairway's connection pool to one backend: a JDK HttpClient of its own per backend;"
-                + " 'recycled' leaves were replaced after their max_age (5 min) so that connections never stay glued");
+                + " 'recycled' leaves were replaced after their max_age (5 min by default; the clusterip phase sets 400 ms) so that"
+                + " connections never stay glued");
         out.println("  live view   " + (!live ? "off (--quiet)" : terminal ? "client.snapshot() about once a second, redrawn in place"
                 : "client.snapshot() about once a second, as lines starting with 'live' (stdout is not a terminal)"));
         out.println("  java        " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");

@@ -1,5 +1,6 @@
 package com.example.fairway.integrations.micrometer;
 
+import com.example.fairway.integrations.FairwayMetricNames;
 import dev.fairway.BackendSnapshot;
 import dev.fairway.FairwayClient;
 import dev.fairway.TargetSnapshot;
@@ -22,7 +23,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Micrometer meters over {@link FairwayClient#snapshot()}, one set per backend, tagged {@code target}
- * ({@code http://orders:8080}) and {@code backend} ({@code 10.0.0.5:8080}):
+ * ({@code http://orders:8080}) and {@code backend} ({@code 10.0.0.5:8080}, or {@code 10.0.0.5:8080#1} for a copy of a
+ * virtual IP, see {@link com.example.fairway.integrations.FairwayMetricNames}):
  *
  * <table>
  *   <caption>meters</caption>
@@ -79,7 +81,7 @@ public final class FairwayMeterBinder implements MeterBinder {
         Set<Key> seen = new HashSet<>();
         for (TargetSnapshot target : client.snapshot()) {
             for (BackendSnapshot backend : target.backends()) {
-                Key key = new Key(target.target().toString(), backend.address().authority());
+                Key key = new Key(target.target().toString(), FairwayMetricNames.backend(backend));
                 seen.add(key);
                 Row row = rows.get(key);
                 if (row == null) {

@@ -1,5 +1,6 @@
 package com.example.fairway.integrations.otel;
 
+import com.example.fairway.integrations.FairwayMetricNames;
 import dev.fairway.BackendSnapshot;
 import dev.fairway.FairwayClient;
 import dev.fairway.TargetSnapshot;
@@ -69,7 +70,7 @@ public final class FairwayOtelMetrics implements AutoCloseable {
             for (TargetSnapshot target : client.snapshot()) {
                 for (BackendSnapshot backend : target.backends()) {
                     Attributes attributes = Attributes.of(TARGET, target.target().toString(),
-                            BACKEND, backend.address().authority());
+                            BACKEND, FairwayMetricNames.backend(backend));
                     inFlight.record(backend.inFlight(), attributes);
                     requests.record(backend.requests(), attributes);
                     failures.record(backend.failures(), attributes);
