@@ -27,6 +27,7 @@ import java.net.ProxySelector;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -219,7 +220,7 @@ public final class FairwayClient extends HttpClient {
      * @throws UnsupportedOperationException always, saying so
      */
     @Override
-    public java.net.http.WebSocket.Builder newWebSocketBuilder() {
+    public WebSocket.Builder newWebSocketBuilder() {
         throw new UnsupportedOperationException("FairwayClient does not open WebSockets: a WebSocket is one long-lived"
                 + " connection to one server, which per-request balancing cannot spread; use a plain HttpClient for it");
     }

@@ -16,8 +16,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -590,7 +592,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
      * often has no message at all), naming the target and every address tried, with the last refusal as its cause.
      */
     private IOException refused(BackendImpl last, Throwable cause) {
-        java.util.Set<String> addresses = new java.util.LinkedHashSet<>(); // copies of one virtual IP: named once
+        Set<String> addresses = new LinkedHashSet<>(); // copies of one virtual IP: named once
         if (tried != null) {
             tried.forEach(b -> addresses.add(b.address().authority()));
         }

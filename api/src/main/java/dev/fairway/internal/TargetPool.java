@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Everything Fairway keeps for one target: its resolver, its backends (one per address, in the resolver's order,
@@ -58,7 +61,7 @@ final class TargetPool implements Resolver.Listener {
     private Set<BackendImpl> slice = Set.of(); // guarded by this; this client's deterministic subset, with subset_index
     private Map<String, Picker> lastZonePickers = Map.of(); // guarded by this; per zone, when zone routing spills
     private volatile Map<String, Double> zoneShares = Map.of(); // where zone routing sends this target's requests
-    private final java.util.concurrent.atomic.AtomicLong zoneDraws; // carried across rebuilds: a new picker goes on
+    private final AtomicLong zoneDraws; // carried across rebuilds: a new picker goes on
     private final Locality.Demand demand = new Locality.Demand(); // guarded by this
     private List<Key> sliceMembers = List.of(); // guarded by this; the canonical members slice was computed over
     private IOException lastError; // guarded by this
@@ -73,7 +76,7 @@ final class TargetPool implements Resolver.Listener {
     private int failedSinceUse; // guarded by this: resolutions failed in a row with no request since
     private long lastErrorAt; // guarded by this
     private volatile boolean evicted;
-    final java.util.concurrent.atomic.AtomicLong recycles = new java.util.concurrent.atomic.AtomicLong();
+    final AtomicLong recycles = new AtomicLong();
     private volatile boolean warnedCompletedThrew;
     private final OutlierDetector outliers;
     private volatile boolean refreshWanted;
@@ -103,7 +106,7 @@ final class TargetPool implements Resolver.Listener {
         this.view = new View(null, NoBackendException.Reason.NOT_RESOLVED_YET, "no resolution yet", null);
         this.lastUsed = engine.ticker().read();
         this.outliers = new OutlierDetector(engine.config().outliers(), seed);
-        this.zoneDraws = new java.util.concurrent.atomic.AtomicLong(seed);
+        this.zoneDraws = new AtomicLong(seed);
         ClientConfig config = engine.config();
         this.lifetime = config.lifetime().provider().create(new LifetimePolicyContext(target, config.lifetime().options(), seed));
         this.resolver = config.resolver().provider().create(new ResolverContext(target, config.resolver().options(),
@@ -805,8 +808,8 @@ final class TargetPool implements Resolver.Listener {
     private <B extends Backend> List<B> subsetOrder(List<B> backends) {
         long key = engine.config().subsetKey();
         List<B> ranked = new ArrayList<>(backends);
-        ranked.sort(java.util.Comparator.comparing((B b) -> !slice.contains(b))
-                .thenComparing(java.util.Comparator.comparingLong((B b) -> rendezvous(key, b.address())).reversed()));
+        ranked.sort(Comparator.comparing((B b) -> !slice.contains(b))
+                .thenComparing(Comparator.comparingLong((B b) -> rendezvous(key, b.address())).reversed()));
         return ranked;
     }
 
@@ -837,12 +840,12 @@ final class TargetPool implements Resolver.Listener {
     }
 
     /** The order of backends every client agrees on: address bytes (IPv4 first), port, replica. */
-    private static final java.util.Comparator<BackendImpl> CANONICAL = (x, y) -> {
+    private static final Comparator<BackendImpl> CANONICAL = (x, y) -> {
         byte[] a = x.address().socketAddress().getAddress().getAddress();
         byte[] b = y.address().socketAddress().getAddress().getAddress();
         int c = Integer.compare(a.length, b.length);
         if (c == 0) {
-            c = java.util.Arrays.compareUnsigned(a, b);
+            c = Arrays.compareUnsigned(a, b);
         }
         if (c == 0) {
             c = Integer.compare(x.address().socketAddress().getPort(), y.address().socketAddress().getPort());
