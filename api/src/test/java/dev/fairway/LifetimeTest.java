@@ -336,6 +336,34 @@ class LifetimeTest {
     }
 
     @Test
+    void aRequestAfterTheThirdFailureKeepsTheTargetUntilThreeMoreFailWithoutOne() throws Exception {
+        FakeClock clock = new FakeClock();
+        ScriptedResolver resolver = new ScriptedResolver();
+        try (FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).resolver(resolver)
+                .ticker(clock).scheduler(clock).build()) {
+            java.net.UnknownHostException nxdomain = new java.net.UnknownHostException("NXDOMAIN orders.typo");
+            resolver.fail(nxdomain);
+            URI uri = URI.create("http://orders.typo:8080/");
+            assertThrows(NoBackendException.class, () -> client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()));
+            for (int i = 0; i < 3; i++) {
+                clock.advance(Duration.ofSeconds(1));
+                resolver.fail(nxdomain);
+            }
+            clock.advance(Duration.ofSeconds(1));
+            // a request before the sweep: someone still wants the name
+            assertThrows(NoBackendException.class, () -> client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()));
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(0, resolver.closed.get(), "a request came after the last failure: kept");
+            for (int i = 0; i < 3; i++) {
+                clock.advance(Duration.ofSeconds(1));
+                resolver.fail(nxdomain);
+            }
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, resolver.closed.get(), "three more failures and no request: released");
+        }
+    }
+
+    @Test
     void aRequestWhosePoolIsReleasedForIdlenessBetweenPickAndSendGoesToThePoolBuiltAnew() throws Exception {
         FakeClock clock = new FakeClock();
         ScriptedResolver resolver = new ScriptedResolver();
