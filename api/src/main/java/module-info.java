@@ -34,6 +34,8 @@
  * <li>{@code fairway.outlier.<option>}: passive outlier detection (gRFC A50 defaults; see {@code docs/guide.md})</li>
  * <li>{@code fairway.zone} (default: the environment variable {@code FAIRWAY_ZONE}, else none), {@code fairway.zone.<option>}:
  *     zone-aware routing (see {@code docs/kubernetes.md})</li>
+ * <li>{@code fairway.target.<name>.host} and {@code fairway.target.<name>.<key>}: providers and options for some targets
+ *     only (see {@code docs/guide.md})</li>
  * </ul>
  *
  * <p>Optional at run time: {@code jdk.jfr} (Fairway's events are then also JFR events, {@code dev.fairway.*}, recorded

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -345,6 +346,8 @@ public final class FairwayClient extends HttpClient {
      * <tr><td>{@code fairway.zone}</td><td>this client's zone, for zone-aware routing</td><td>the environment variable
      * {@code FAIRWAY_ZONE}, else none (off)</td></tr>
      * <tr><td>{@code fairway.zone.<option>}</td><td>a zone-routing option</td><td>see {@code docs/kubernetes.md}</td></tr>
+     * <tr><td>{@code fairway.target.<name>.host}, {@code fairway.target.<name>.<key>}</td><td>per-target configuration:
+     * the pattern {@code <name>} configures, and its keys ({@link Builder#targetOption})</td><td>none</td></tr>
      * </tbody>
      * </table>
      *
@@ -372,6 +375,8 @@ public final class FairwayClient extends HttpClient {
         private final ProviderChoice<PickerProvider> picker = new ProviderChoice<>("picker", DEFAULT_PICKER, FALLBACK_PICKER);
         private final ProviderChoice<HealthCheckProvider> health = new ProviderChoice<>("health", NO_HEALTH_CHECK, null);
         private final ProviderChoice<LifetimePolicyProvider> lifetime = new ProviderChoice<>("lifetime", "max_age", null);
+        /** Per-target overrides by pattern, then by family: what {@link #targetOption} was told. */
+        private final Map<String, Map<String, ProviderChoice<?>>> targets = new LinkedHashMap<>();
         private final List<FairwayListener> listeners = new ArrayList<>();
         private Ticker ticker;
         private Scheduler scheduler;
@@ -939,6 +944,78 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
+         * Sets a provider or an option for some targets only, over the client-wide one: per-target configuration
+         * ({@code fairway.target.<name>.host} and {@code fairway.target.<name>.<key>} in properties). The targets are
+         * named by {@code host:port}, {@code host} (any port) or {@code *.suffix} (any host ending in {@code .suffix});
+         * a target takes the most specific pattern that matches it ({@code host:port}, then {@code host}, then the
+         * longest suffix), and its host as the request's URI gives it ({@code orders} and
+         * {@code orders.shop.svc.cluster.local} are different targets). The key is a family's —
+         * {@code resolver}, {@code picker}, {@code health}, {@code lifetime} — or one of its options, like
+         * {@code resolver.addresses} or {@code health.path}: a provider named for a pattern takes only the options given
+         * for that pattern; options given without a provider apply over the client-wide provider's. Checked by
+         * {@link #build()} as the client-wide ones are; at most 1,000 patterns. See {@code docs/guide.md}.
+         *
+         * @param target a pattern: {@code orders}, {@code orders:8080} or {@code *.shop.svc.cluster.local}
+         * @param key    {@code resolver}, {@code picker}, {@code health}, {@code lifetime}, or one of them, a dot and an
+         *               option key
+         * @param value  the provider name or the option's value, typed or as a string
+         * @return this builder
+         * @throws IllegalArgumentException if the pattern or the key is not allowed, or there would be more than 1,000
+         *                                  patterns
+         */
+        public Builder targetOption(String target, String key, Object value) {
+            String pattern = targetPattern(target);
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "fairway.target[" + pattern + "]." + key);
+            int dot = key.indexOf('.');
+            String family = dot < 0 ? key : key.substring(0, dot);
+            if (!List.of("resolver", "picker", "health", "lifetime").contains(family) || dot == key.length() - 1) {
+                throw new IllegalArgumentException("targetOption(" + pattern + ") key '" + (key.length() > 200 ? key.substring(0, 200) + "…" : key)
+                        + "' is not allowed: use resolver, picker, health or lifetime, alone or followed by .<option>");
+            }
+            if (!targets.containsKey(pattern) && targets.size() == MAX_TARGET_PATTERNS) {
+                throw new IllegalArgumentException("targetOption: more than " + MAX_TARGET_PATTERNS + " target patterns");
+            }
+            ProviderChoice<?> choice = targets.computeIfAbsent(pattern, p -> new LinkedHashMap<>())
+                    .computeIfAbsent(family, f -> new ProviderChoice<>(f, null, null));
+            if (dot < 0) {
+                if (!(value instanceof String name)) {
+                    throw new IllegalArgumentException("fairway.target[" + pattern + "]." + family + " is not allowed: use a provider name");
+                }
+                choice.name(name.trim());
+            } else {
+                choice.option(key.substring(dot + 1), value);
+            }
+            return this;
+        }
+
+        /** The most per-target patterns a client takes. */
+        static final int MAX_TARGET_PATTERNS = 1_000;
+
+        /** Checks a per-target pattern: {@code host}, {@code host:port} or {@code *.suffix}, lower-cased. */
+        static String targetPattern(String target) {
+            Objects.requireNonNull(target, "target");
+            String p = target.trim().toLowerCase(Locale.ROOT);
+            String host = p.startsWith("*.") ? p.substring(2) : p;
+            int colon = host.lastIndexOf(':');
+            boolean ok = !host.isEmpty() && host.length() <= 253;
+            if (ok && colon >= 0) {
+                String port = host.substring(colon + 1);
+                host = host.substring(0, colon);
+                ok = !p.startsWith("*.") && !host.isEmpty() && !port.isEmpty() && port.length() <= 5
+                        && port.chars().allMatch(Character::isDigit) && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535;
+            }
+            String h = host;
+            ok = ok && h.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')
+                    && !h.startsWith(".") && !h.endsWith(".");
+            if (!ok) {
+                throw new IllegalArgumentException("target '" + (target.length() > 200 ? target.substring(0, 200) + "…" : target)
+                        + "' is not allowed: use a host name (orders), a host and port (orders:8080) or *.suffix (*.shop.svc.cluster.local)");
+            }
+            return p;
+        }
+
+        /**
          * Adds a listener for the client's events; default none.
          *
          * @param listener the listener
@@ -1028,6 +1105,24 @@ public final class FairwayClient extends HttpClient {
          *                                  option (listing the accepted ones) or a bad option value (naming the key,
          *                                  the value and what is allowed)
          */
+        /** The per-target rules, each family chosen and checked as the client-wide one is. */
+        @SuppressWarnings("unchecked")
+        private List<ClientConfig.TargetRule> targetRules() {
+            List<ClientConfig.TargetRule> rules = new ArrayList<>();
+            targets.forEach((pattern, families) -> {
+                ProviderChoice<ResolverProvider> r = (ProviderChoice<ResolverProvider>) families.get("resolver");
+                ProviderChoice<PickerProvider> p = (ProviderChoice<PickerProvider>) families.get("picker");
+                ProviderChoice<HealthCheckProvider> h = (ProviderChoice<HealthCheckProvider>) families.get("health");
+                ProviderChoice<LifetimePolicyProvider> l = (ProviderChoice<LifetimePolicyProvider>) families.get("lifetime");
+                rules.add(new ClientConfig.TargetRule(pattern, new ClientConfig.TargetSettings(Optional.of(pattern),
+                        (r == null ? resolver : resolver.forTarget(pattern, r)).select(ProviderRegistry.resolvers()),
+                        (p == null ? picker : picker.forTarget(pattern, p)).select(ProviderRegistry.pickers()),
+                        (h == null ? health : health.forTarget(pattern, h)).selectOptional(ProviderRegistry.healthChecks()),
+                        (l == null ? lifetime : lifetime.forTarget(pattern, l)).select(ProviderRegistry.lifetimePolicies()))));
+            });
+            return rules;
+        }
+
         @Override
         public FairwayClient build() {
             if ((subsetIndex >= 0 || subsetClients > 0) && (subsetSize == 0 || subsetIndex < 0 || subsetIndex >= subsetClients)) {
@@ -1049,6 +1144,7 @@ public final class FairwayClient extends HttpClient {
                     .picker(picker.select(ProviderRegistry.pickers()))
                     .health(health.selectOptional(ProviderRegistry.healthChecks()).orElse(null))
                     .lifetime(lifetime.select(ProviderRegistry.lifetimePolicies()))
+                    .targets(targetRules())
                     .listeners(listeners)
                     .ticker(ticker)
                     .scheduler(scheduler)

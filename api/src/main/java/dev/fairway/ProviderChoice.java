@@ -23,6 +23,7 @@ final class ProviderChoice<P extends Provider<?, ?>> {
 
     private final String family;
     private final String fallback;
+    private String prefix; // how option errors name the keys
     private String name;
     private boolean chosen;
     private P instance;
@@ -38,6 +39,34 @@ final class ProviderChoice<P extends Provider<?, ?>> {
         this.family = family;
         this.name = defaultName;
         this.fallback = fallback;
+        this.prefix = "fairway." + family + ".";
+    }
+
+    /**
+     * This family's choice for the targets of one per-target pattern: the provider {@code override} names, with only
+     * its options; or, when it names none, this choice's provider with these options and {@code override}'s over them.
+     *
+     * @param pattern  the per-target pattern, for error messages
+     * @param override what the pattern was given for this family
+     * @return the combined choice
+     */
+    ProviderChoice<P> forTarget(String pattern, ProviderChoice<P> override) {
+        ProviderChoice<P> combined = new ProviderChoice<>(family, name, override.chosen ? null : fallback);
+        combined.prefix = "fairway.target[" + pattern + "]." + family + ".";
+        if (override.chosen) {
+            combined.name(override.name);
+        } else {
+            combined.chosen = chosen;
+            combined.instance = instance;
+            combined.options.putAll(options);
+        }
+        combined.options.putAll(override.options);
+        return combined;
+    }
+
+    /** Whether a name was chosen or an option given. */
+    boolean given() {
+        return chosen || !options.isEmpty();
     }
 
     void name(String name) {
@@ -69,7 +98,6 @@ final class ProviderChoice<P extends Provider<?, ?>> {
      */
     ClientConfig.Selected<P> select(ProviderRegistry<P> registry) {
         P provider = instance != null ? instance : registry.find(name).or(() -> fallback(registry)).orElseGet(() -> registry.get(name));
-        String prefix = "fairway." + family + ".";
         OptionValues values = OptionValues.of(prefix, provider.options(), options);
         provider.validate(values);
         return new ClientConfig.Selected<>(provider, values);
@@ -83,7 +111,7 @@ final class ProviderChoice<P extends Provider<?, ?>> {
     Optional<ClientConfig.Selected<P>> selectOptional(ProviderRegistry<P> registry) {
         if (instance == null && FairwayClient.Builder.NO_HEALTH_CHECK.equals(name)) {
             if (!options.isEmpty()) {
-                throw new IllegalArgumentException("options " + options.keySet().stream().map(k -> "fairway." + family + "." + k).toList()
+                throw new IllegalArgumentException("options " + options.keySet().stream().map(k -> prefix + k).toList()
                         + " were given but fairway." + family + " is none: select a " + family + " provider or remove them");
             }
             return Optional.empty();

@@ -24,10 +24,14 @@ import java.util.Optional;
  *                         zone); when Kubernetes' topology hints decide, {@code {own zone: 1.0}}, whatever the hinted
  *                         backends' zones; empty when zone routing does not apply (no zone, panic mode, too few
  *                         backends), so that every usable backend is a candidate
+ * @param rule             the per-target configuration that applies ({@code FairwayClient.Builder.targetOption}): its
+ *                         pattern, like {@code orders} or {@code *.shop.svc.cluster.local}; empty when the client's
+ * @param providers        the providers this target uses, by family: {@code resolver}, {@code picker}, {@code health}
+ *                         ({@code none} without one) and {@code lifetime}
  */
 public record TargetSnapshot(Target target, List<BackendSnapshot> backends, int leavesOpen, long recycles,
                              Optional<Duration> sinceResolution, Optional<String> lastResolverError,
-                             Map<String, Double> zoneShares) {
+                             Map<String, Double> zoneShares, Optional<String> rule, Map<String, String> providers) {
 
     /** Copies the list and the map, keeping the map's order, and checks for nulls. */
     public TargetSnapshot {
@@ -39,6 +43,8 @@ public record TargetSnapshot(Target target, List<BackendSnapshot> backends, int 
         Objects.requireNonNull(zoneShares, "zoneShares").forEach((zone, share) ->
                 copy.put(Objects.requireNonNull(zone, "zone"), Objects.requireNonNull(share, "share")));
         zoneShares = Collections.unmodifiableMap(copy);
+        Objects.requireNonNull(rule, "rule");
+        providers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(providers, "providers")));
     }
 
     /**
@@ -53,7 +59,7 @@ public record TargetSnapshot(Target target, List<BackendSnapshot> backends, int 
      */
     public TargetSnapshot(Target target, List<BackendSnapshot> backends, int leavesOpen, long recycles,
                           Optional<Duration> sinceResolution, Optional<String> lastResolverError) {
-        this(target, backends, leavesOpen, recycles, sinceResolution, lastResolverError, Map.of());
+        this(target, backends, leavesOpen, recycles, sinceResolution, lastResolverError, Map.of(), Optional.empty(), Map.of());
     }
 
     /**

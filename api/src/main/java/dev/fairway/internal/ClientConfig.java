@@ -9,6 +9,7 @@ import dev.fairway.spi.PickerProvider;
 import dev.fairway.spi.Provider;
 import dev.fairway.spi.ResolverProvider;
 import dev.fairway.spi.Scheduler;
+import dev.fairway.spi.Target;
 import dev.fairway.spi.Ticker;
 
 import javax.net.ssl.SSLContext;
@@ -18,7 +19,10 @@ import java.net.CookieHandler;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -65,6 +69,7 @@ import java.util.function.Function;
  * @param subsetIndex     this client's index among its peers, for deterministic subsetting; -1 when not given
  * @param subsetClients   the number of those peers; 0 when not given
  * @param jmx             whether to register the client's MXBean when {@code java.management} is present
+ * @param targets         per-target providers and options, which override the client's for the targets they match
  */
 public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version version,
                            Optional<SSLContext> sslContext, Optional<SSLParameters> sslParameters,
@@ -79,7 +84,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            int maxConcurrency, int maxQueued, Duration queueTimeout, Duration idleTimeout,
                            int maxTargets, Set<AddressClass> refusedAddresses,
                            double panicThreshold, OutlierDetection outliers, Locality locality, int subsetSize, long subsetKey, int subsetIndex, int subsetClients,
-                           boolean jmx) {
+                           boolean jmx, List<TargetRule> targets) {
 
     /** Rejects nulls and copies the listeners, so that a configuration is complete and immutable. */
     public ClientConfig {
@@ -106,6 +111,95 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
         Objects.requireNonNull(outliers, "outliers");
         Objects.requireNonNull(locality, "locality");
         refusedAddresses = Set.copyOf(refusedAddresses);
+        targets = List.copyOf(targets);
+    }
+
+    /**
+     * The providers a target uses: those of the {@link TargetRule} that matches it best, else the client's.
+     *
+     * @param target the target
+     * @return its settings
+     */
+    public TargetSettings settingsFor(Target target) {
+        TargetRule best = null;
+        for (TargetRule rule : targets) {
+            if (rule.rank(target) > 0 && (best == null || rule.rank(target) > best.rank(target))) {
+                best = rule;
+            }
+        }
+        return best != null ? best.settings() : new TargetSettings(Optional.empty(), resolver, picker, health, lifetime);
+    }
+
+    /**
+     * The providers one target uses.
+     *
+     * @param rule     the pattern of the per-target configuration that applies, if any
+     * @param resolver the resolver and its options
+     * @param picker   the picker and its options
+     * @param health   the health check and its options, if any
+     * @param lifetime the lifetime policy and its options
+     */
+    public record TargetSettings(Optional<String> rule, Selected<ResolverProvider> resolver, Selected<PickerProvider> picker,
+                                 Optional<Selected<HealthCheckProvider>> health, Selected<LifetimePolicyProvider> lifetime) {
+
+        /** Checks for nulls. */
+        public TargetSettings {
+            Objects.requireNonNull(rule, "rule");
+            Objects.requireNonNull(resolver, "resolver");
+            Objects.requireNonNull(picker, "picker");
+            Objects.requireNonNull(health, "health");
+            Objects.requireNonNull(lifetime, "lifetime");
+        }
+
+        /**
+         * The provider names, by family, as the snapshot shows them.
+         *
+         * @return {@code resolver}, {@code picker}, {@code health} ({@code none} without one) and {@code lifetime}
+         */
+        public Map<String, String> names() {
+            Map<String, String> names = new LinkedHashMap<>();
+            names.put("resolver", resolver.provider().name());
+            names.put("picker", picker.provider().name());
+            names.put("health", health.map(h -> h.provider().name()).orElse("none"));
+            names.put("lifetime", lifetime.provider().name());
+            return names;
+        }
+    }
+
+    /**
+     * Per-target configuration: the targets a pattern matches use these settings instead of the client's.
+     *
+     * @param pattern  {@code host:port}, {@code host}, or {@code *.suffix} (any host ending in {@code .suffix})
+     * @param settings the providers and options for the targets it matches
+     */
+    public record TargetRule(String pattern, TargetSettings settings) {
+
+        /** Checks for nulls. */
+        public TargetRule {
+            Objects.requireNonNull(pattern, "pattern");
+            Objects.requireNonNull(settings, "settings");
+        }
+
+        /**
+         * How well the pattern matches {@code target}: 0 not at all; an exact {@code host:port} beats a {@code host},
+         * which beats any wildcard; a longer wildcard beats a shorter one.
+         *
+         * @param target the target
+         * @return the rank, 0 for no match
+         */
+        int rank(Target target) {
+            String host = target.host().toLowerCase(Locale.ROOT);
+            if (pattern.equals(host + ":" + target.port())) {
+                return 3_000_000;
+            }
+            if (pattern.equals(host)) {
+                return 2_000_000;
+            }
+            if (pattern.startsWith("*.") && host.endsWith(pattern.substring(1))) {
+                return pattern.length();
+            }
+            return 0;
+        }
     }
 
     /**
@@ -152,6 +246,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
         private Locality locality = Locality.off();
         private Integer subsetSize;
         private Long subsetKey;
+        private List<TargetRule> targets = List.of();
         private int subsetIndex = -1;
         private int subsetClients;
         private Boolean jmx;
@@ -327,6 +422,12 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
             return this;
         }
 
+        /** Per-target configuration; default none. */
+        public Builder targets(List<TargetRule> targets) {
+            this.targets = targets;
+            return this;
+        }
+
         /** Zone-aware routing settings; default off (no zone). */
         public Builder locality(Locality locality) {
             this.locality = locality;
@@ -388,7 +489,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                     required(maxTargets, "maxTargets"), required(refusedAddresses, "refusedAddresses"),
                     required(panicThreshold, "panicThreshold"), required(outliers, "outliers"), locality,
                     required(subsetSize, "subsetSize"), required(subsetKey, "subsetKey"), subsetIndex, subsetClients,
-                    required(jmx, "jmx"));
+                    required(jmx, "jmx"), targets);
         }
 
         private static <T> T required(T value, String name) {

@@ -145,7 +145,7 @@ public final class Engine {
                 if (pool != null) {
                     pools.remove(target, pool);
                 }
-                pool = pools.computeIfAbsent(target, t -> new TargetPool(this, t, config.seed() ^ (t.hashCode() * 0x9E3779B97F4A7C15L)));
+                pool = pools.computeIfAbsent(target, t -> new TargetPool(this, t, config.seed() ^ (t.hashCode() * 0x9E3779B97F4A7C15L), config.settingsFor(t)));
                 // only once a pool exists: if building the first one threw, the next one starts the sweep
                 first = !sweeping;
                 sweeping = true;

@@ -347,7 +347,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         }
         NoBackendException e = timedOut
                 ? new NoBackendException(target, NoBackendException.Reason.NOT_RESOLVED_YET, "no backend for " + target
-                        + ": resolver '" + engine.config().resolver().provider().name() + "' has not answered within "
+                        + ": resolver '" + pool.settings().resolver().provider().name() + "' has not answered within "
                         + resolutionWait().toMillis() + " ms; check the host name and the resolver, or raise the request timeout", null)
                 : pool.noBackend();
         engine.noBackend(e);

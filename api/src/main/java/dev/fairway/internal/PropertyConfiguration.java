@@ -20,6 +20,7 @@ public final class PropertyConfiguration {
     private static final List<String> FAMILIES = List.of("resolver", "picker", "health", "lifetime");
     private static final String OUTLIER = "outlier";
     private static final String ZONE = "zone";
+    private static final String TARGET = "target";
 
     private PropertyConfiguration() {
     }
@@ -46,7 +47,41 @@ public final class PropertyConfiguration {
                 select(builder, key, value.trim());
             }
         });
-        entries.forEach((name, value) -> apply(builder, name, name.substring(PREFIX.length()), value));
+        // Per-target keys: fairway.target.<name>.host names the targets, the other keys of <name> apply to them.
+        Map<String, Map<String, String>> perTarget = new LinkedHashMap<>();
+        entries.forEach((name, value) -> {
+            String key = name.substring(PREFIX.length());
+            if (key.startsWith(TARGET + ".")) {
+                String rest = key.substring(TARGET.length() + 1);
+                int dot = rest.indexOf('.');
+                if (dot <= 0 || dot == rest.length() - 1) {
+                    throw new IllegalArgumentException(name + " is not allowed (value hidden): use fairway.target.<name>.host"
+                            + " and fairway.target.<name>.<key>, where <name> has no dots");
+                }
+                perTarget.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), value);
+            } else {
+                apply(builder, name, key, value);
+            }
+        });
+        perTarget.forEach((target, keys) -> {
+            String host = keys.get("host");
+            if (host == null) {
+                throw new IllegalArgumentException("fairway.target." + target + ".host is missing: it names the targets that "
+                        + keys.keySet().stream().map(k -> "fairway.target." + target + "." + k).toList() + " apply to"
+                        + " (a host, host:port or *.suffix)");
+            }
+            // provider names first, so that options meet the provider they belong to
+            keys.forEach((key, value) -> {
+                if (FAMILIES.contains(key)) {
+                    builder.targetOption(host, key, value.trim());
+                }
+            });
+            keys.forEach((key, value) -> {
+                if (!key.equals("host") && !FAMILIES.contains(key)) {
+                    builder.targetOption(host, key, value);
+                }
+            });
+        });
     }
 
     private static void apply(FairwayClient.Builder builder, String qualified, String key, String value) {
@@ -88,6 +123,8 @@ public final class PropertyConfiguration {
         ClientKeys.ALL.forEach(k -> known.add(k.property()));
         known.add(PREFIX + OUTLIER + ".<option>");
         known.add(PREFIX + ZONE + ".<option>");
+        known.add(PREFIX + TARGET + ".<name>.host");
+        known.add(PREFIX + TARGET + ".<name>.<key>");
         return new IllegalArgumentException("unknown configuration key " + qualified + " (value hidden: an unknown key may be a misspelt secret); known keys: "
                 + String.join(", ", known));
     }

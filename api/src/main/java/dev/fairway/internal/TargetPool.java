@@ -51,6 +51,7 @@ final class TargetPool implements Resolver.Listener {
     final Target target;
     final LifetimePolicy lifetime;
     private final long seed;
+    private final ClientConfig.TargetSettings settings; // this target's providers: the client's, or a per-target rule's
     private final Resolver resolver;
     private final AtomicBoolean started = new AtomicBoolean();
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
@@ -99,7 +100,8 @@ final class TargetPool implements Resolver.Listener {
         }
     }
 
-    TargetPool(Engine engine, Target target, long seed) {
+    TargetPool(Engine engine, Target target, long seed, ClientConfig.TargetSettings settings) {
+        this.settings = settings;
         this.engine = engine;
         this.target = target;
         this.seed = seed;
@@ -107,9 +109,8 @@ final class TargetPool implements Resolver.Listener {
         this.lastUsed = engine.ticker().read();
         this.outliers = new OutlierDetector(engine.config().outliers(), seed);
         this.zoneDraws = new AtomicLong(seed);
-        ClientConfig config = engine.config();
-        this.lifetime = config.lifetime().provider().create(new LifetimePolicyContext(target, config.lifetime().options(), seed));
-        this.resolver = config.resolver().provider().create(new ResolverContext(target, config.resolver().options(),
+        this.lifetime = settings.lifetime().provider().create(new LifetimePolicyContext(target, settings.lifetime().options(), seed));
+        this.resolver = settings.resolver().provider().create(new ResolverContext(target, settings.resolver().options(),
                 engine.ticker(), engine.scheduler(), engine.executor(), seed));
     }
 
@@ -474,7 +475,7 @@ final class TargetPool implements Resolver.Listener {
                 if (kind != null && engine.config().refusedAddresses().contains(kind)) {
                     refusedNow.add(a);
                     if (!refusedAddresses.contains(a)) {
-                        LOG.log(System.Logger.Level.WARNING, "resolver '" + engine.config().resolver().provider().name() + "' answered "
+                        LOG.log(System.Logger.Level.WARNING, "resolver '" + settings.resolver().provider().name() + "' answered "
                                 + a.authority() + " for " + target + ": a " + kind.key() + " address, never dialed"
                                 + " (fairway.refuse_addresses); left out");
                         events.add(new FairwayEvent.AddressRefused(target, a, kind));
@@ -592,7 +593,7 @@ final class TargetPool implements Resolver.Listener {
      * none (it left the subset's reach).
      */
     private void reconcileHealthChecks() {
-        if (engine.config().health().isEmpty()) {
+        if (settings.health().isEmpty()) {
             return;
         }
         List<BackendImpl> start = new ArrayList<>();
@@ -645,7 +646,7 @@ final class TargetPool implements Resolver.Listener {
     }
 
     private void startHealthCheck(BackendImpl backend) {
-        engine.config().health().ifPresent(health -> {
+        settings.health().ifPresent(health -> {
             HealthCheck check;
             try {
                 check = health.provider().create(new HealthCheckContext(target, backend, health.options(),
@@ -875,7 +876,7 @@ final class TargetPool implements Resolver.Listener {
         }
         if (backends.isEmpty()) {
             if (resolved) {
-                view = new View(null, NoBackendException.Reason.NO_ADDRESSES, "resolver '" + engine.config().resolver().provider().name()
+                view = new View(null, NoBackendException.Reason.NO_ADDRESSES, "resolver '" + settings.resolver().provider().name()
                         + "' returned no addresses for " + target.host() + (refusedAddresses.isEmpty() ? "" : " but "
                         + refusedAddresses.stream().map(BackendAddress::authority).toList() + ", which fairway.refuse_addresses refuses"), null);
             } else if (lastError != null) {
@@ -909,7 +910,7 @@ final class TargetPool implements Resolver.Listener {
                     view = zoneView(plan, usable, k);
                     return;
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "picker '" + engine.config().picker().provider().name()
+                    LOG.log(System.Logger.Level.WARNING, "picker '" + settings.picker().provider().name()
                             + "' failed to build for a zone of " + target + "; balancing over every zone", e);
                 }
             }
@@ -918,9 +919,9 @@ final class TargetPool implements Resolver.Listener {
             lastZonePickers = Map.of();
             view = new View(picker, null, null, null);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "picker '" + engine.config().picker().provider().name() + "' failed to build for "
+            LOG.log(System.Logger.Level.WARNING, "picker '" + settings.picker().provider().name() + "' failed to build for "
                     + target, e);
-            view = new View(null, NoBackendException.Reason.NONE_USABLE, "picker '" + engine.config().picker().provider().name()
+            view = new View(null, NoBackendException.Reason.NONE_USABLE, "picker '" + settings.picker().provider().name()
                     + "' failed: " + e, null);
         }
     }
@@ -951,8 +952,8 @@ final class TargetPool implements Resolver.Listener {
 
     /** A picker of the configured kind over {@code backends}, handed the state of {@code previous}. */
     private Picker newPicker(List<Backend> backends, Picker previous) {
-        return engine.config().picker().provider().create(new PickerContext(target, backends,
-                engine.config().picker().options(), engine.ticker(), seed, Optional.ofNullable(previous)));
+        return settings.picker().provider().create(new PickerContext(target, backends,
+                settings.picker().options(), engine.ticker(), seed, Optional.ofNullable(previous)));
     }
 
     /** Stops resolving and health checking and retires every leaf, because the client shuts down. */
@@ -1002,7 +1003,12 @@ final class TargetPool implements Resolver.Listener {
         }
         return new dev.fairway.TargetSnapshot(target, list, leaves, recycles.get(),
                 resolved ? Optional.of(java.time.Duration.ofNanos(now - resolvedAt)) : Optional.empty(), Optional.ofNullable(error),
-                zoneShares);
+                zoneShares, settings.rule(), settings.names());
+    }
+
+    /** This target's providers. */
+    ClientConfig.TargetSettings settings() {
+        return settings;
     }
 
     synchronized List<BackendImpl> backends() {

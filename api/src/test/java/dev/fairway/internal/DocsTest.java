@@ -98,7 +98,8 @@ class DocsTest {
         }
         for (List<String> r : rows) {
             for (String named : backticked(r.get(0))) {
-                if (named.startsWith("fairway.") && !named.endsWith(".<option>") && !named.equals("fairway.resolver")
+                if (named.startsWith("fairway.") && !named.endsWith(".<option>") && !named.startsWith("fairway.target.<name>.")
+                        && !named.equals("fairway.resolver")
                         && !named.equals("fairway.picker") && !named.equals("fairway.health") && !named.equals("fairway.lifetime")
                         && ClientKeys.find(named.substring("fairway.".length())).isEmpty()) {
                     problems.add(named + ": in the table, unknown to the code");
@@ -166,5 +167,30 @@ class DocsTest {
             }
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void everyEventIsInTheGuidesEventsSectionAndTheSectionNamesNoOther() throws IOException {
+        String guide = read("docs/guide.md");
+        int start = guide.indexOf("\n## Events");
+        String section = guide.substring(start, guide.indexOf("\n## ", start + 1));
+        List<String> events = new ArrayList<>();
+        for (Class<?> type : dev.fairway.FairwayEvent.class.getPermittedSubclasses()) {
+            events.add(type.getSimpleName());
+        }
+        List<String> problems = new ArrayList<>();
+        for (String event : events) {
+            if (!section.contains("`" + event + "`")) {
+                problems.add(event + ": not in the guide's Events section");
+            }
+        }
+        for (List<String> row : rows(section)) {
+            for (String named : backticked(row.get(0))) {
+                if (named.matches("[A-Z][A-Za-z]+") && !events.contains(named)) {
+                    problems.add(named + ": a row of the Events table, but no FairwayEvent");
+                }
+            }
+        }
+        assertTrue(events.size() >= 12 && problems.isEmpty(), events + "\n" + String.join("\n", problems));
     }
 }
