@@ -64,10 +64,6 @@ final class ProviderChoice<P extends Provider<?, ?>> {
         return combined;
     }
 
-    /** Whether a name was chosen or an option given. */
-    boolean given() {
-        return chosen || !options.isEmpty();
-    }
 
     void name(String name) {
         Objects.requireNonNull(name, family);

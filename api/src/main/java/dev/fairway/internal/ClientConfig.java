@@ -122,9 +122,12 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
      */
     public TargetSettings settingsFor(Target target) {
         TargetRule best = null;
+        int bestRank = 0;
         for (TargetRule rule : targets) {
-            if (rule.rank(target) > 0 && (best == null || rule.rank(target) > best.rank(target))) {
+            int rank = rule.rank(target);
+            if (rank > bestRank) {
                 best = rule;
+                bestRank = rank;
             }
         }
         return best != null ? best.settings() : new TargetSettings(Optional.empty(), resolver, picker, health, lifetime);

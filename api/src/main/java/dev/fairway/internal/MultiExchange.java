@@ -67,7 +67,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     private List<BackendImpl> tried;
     private int resends;
     private int streamRequeues;
-    private boolean rebuiltPool; // the hop already moved once to a pool built anew after idle eviction
+    private boolean rebuiltPool; // the hop already moved once to a pool built anew after its pool was released
     private FacadeResponse<T> previous;
     private volatile CompletableFuture<?> current;
     /**
@@ -282,12 +282,6 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             pool = pinned != null ? pinned.pool : engine.pool(target);
             pool.touch();
             backend = pinned != null ? pinned : pool.pick(hop);
-            if (backend == null && pinned == null && pool.isEvicted()) {
-                // the idle pool was released just now: build it again
-                pool = engine.pool(target);
-                pool.touch();
-                backend = pool.pick(hop);
-            }
         } catch (IOException | RuntimeException e) {
             result.completeExceptionally(e);
             return;
@@ -337,13 +331,8 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     }
 
     private void failNoBackend(boolean timedOut) {
-        if (pinned == null && pool.isEvicted() && !rebuiltPool && !engine.poolsClosed()) {
-            // The pool was released (idle, unresolvable, least recently used) between this request's look-up and now:
-            // its view says "shut down", which is not true of the client. The hop goes to the pool built anew.
-            rebuiltPool = true;
-            tried = null;
-            nextHop();
-            return;
+        if (toRebuiltPool()) {
+            return; // the released pool's view says "shut down", which is not true of the client
         }
         NoBackendException e = timedOut
                 ? new NoBackendException(target, NoBackendException.Reason.NOT_RESOLVED_YET, "no backend for " + target
@@ -573,11 +562,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             send(backend);
             return;
         }
-        if (pinned == null && pool.isEvicted() && failure.notSent() && !rebuiltPool) {
-            // the idle pool was released between the pick and the send: the hop goes to the pool built anew
-            rebuiltPool = true;
-            tried = null;
-            nextHop();
+        if (failure.notSent() && toRebuiltPool()) {
             return;
         }
         if (!result.isDone() && (failure.notSent() || (beforeResponse && idempotent(hop) && failure == SendFailure.CONNECTION_LOST))
@@ -603,6 +588,22 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 : new ConnectException(message);
         named.initCause(cause);
         return named;
+    }
+
+    /**
+     * The one home of "the pool was released under this hop": released (idle, unresolvable, least recently used)
+     * between the hop's look-up and its pick, send or failure, the hop goes once to the pool built anew.
+     *
+     * @return {@code true} when the hop went to the new pool
+     */
+    private boolean toRebuiltPool() {
+        if (pinned != null || rebuiltPool || !pool.isEvicted() || engine.poolsClosed()) {
+            return false;
+        }
+        rebuiltPool = true;
+        tried = null;
+        nextHop();
+        return true;
     }
 
     /**

@@ -140,20 +140,14 @@ final class TargetPool implements Resolver.Listener {
 
     /**
      * Whether the target has no address, and its last {@link #MAX_FAILED_UNUSED} resolutions failed with no request
-     * since: the engine's sweep releases it; the next request builds it again.
+     * since: the engine's sweep releases it; the next request builds it again. Caller holds the lock.
      */
-    boolean unresolvable() {
-        synchronized (this) {
-            return unresolvableLocked();
-        }
-    }
-
     private boolean unresolvableLocked() {
         return !closed && backends.isEmpty() && failedSinceUse >= MAX_FAILED_UNUSED && lastUsed - lastErrorAt < 0;
     }
 
     /**
-     * Releases the pool if it is {@link #unresolvable()}, checked and released in one step; a request that finds it
+     * Releases the pool if it is unresolvable ({@link #unresolvableLocked()}), checked and released in one step; a request that finds it
      * released goes to the pool built anew.
      *
      * @return whether it was released
