@@ -7,6 +7,7 @@ import dev.fairway.internal.Locality;
 import dev.fairway.internal.MultiExchange;
 import dev.fairway.internal.OutlierDetection;
 import dev.fairway.internal.PropertyConfiguration;
+import dev.fairway.internal.Resilience;
 import dev.fairway.internal.SslParametersCopy;
 import dev.fairway.spi.HealthCheckProvider;
 import dev.fairway.spi.LifetimePolicyProvider;
@@ -343,6 +344,11 @@ public final class FairwayClient extends HttpClient {
      * (none)</td></tr>
      * <tr><td>{@code fairway.jmx}</td><td>{@code true} or {@code false}</td><td>{@code true}</td></tr>
      * <tr><td>{@code fairway.outlier.<option>}</td><td>an outlier-detection option</td><td>gRFC A50</td></tr>
+     * <tr><td>{@code fairway.retry.<option>}</td><td>a retry option ({@link Builder#retryOption})</td><td>requests never
+     * sent, and lost idempotent ones, go elsewhere, within a 20 % budget</td></tr>
+     * <tr><td>{@code fairway.hedge.<option>}</td><td>a hedging option ({@link Builder#hedgeOption})</td><td>off</td></tr>
+     * <tr><td>{@code fairway.throttle.<option>}</td><td>a client-side throttling option
+     * ({@link Builder#throttleOption})</td><td>off</td></tr>
      * <tr><td>{@code fairway.zone}</td><td>this client's zone, for zone-aware routing</td><td>the environment variable
      * {@code FAIRWAY_ZONE}, else none (off)</td></tr>
      * <tr><td>{@code fairway.zone.<option>}</td><td>a zone-routing option</td><td>see {@code docs/kubernetes.md}</td></tr>
@@ -396,6 +402,10 @@ public final class FairwayClient extends HttpClient {
         private int subsetClients = SUBSET_CLIENTS.defaultValue();
         private boolean jmx = JMX.defaultValue();
         private final Map<String, Object> outlierOptions = new LinkedHashMap<>();
+        /** {@code fairway.retry.*}, {@code fairway.hedge.*} and {@code fairway.throttle.*}, by family. */
+        private final Map<String, Map<String, Object>> resilienceOptions = new LinkedHashMap<>();
+        /** Per-target resilience options: pattern, family, key. */
+        private final Map<String, Map<String, Map<String, Object>>> targetResilience = new LinkedHashMap<>();
         private String zone = ""; // not given: FAIRWAY_ZONE
         private final Map<String, Object> zoneOptions = new LinkedHashMap<>();
         private java.util.function.Function<String, String> environment = System::getenv;
@@ -798,6 +808,57 @@ public final class FairwayClient extends HttpClient {
         }
 
         /**
+         * Sets a retry option ({@code fairway.retry.<key>}); see {@code docs/guide.md}, "Retries, hedging and
+         * throttling", for the keys and their defaults. By default a request that provably never reached a server,
+         * and an idempotent one whose connection was lost before the response, go to another backend, at most
+         * {@code max_attempts} (4) attempts in all and within a retry budget of 20 % of the target's requests plus 10
+         * per second; retries on statuses ({@code statuses}) and per-try timeouts ({@code per_try_timeout}) are off.
+         * Checked by {@link #build()}.
+         *
+         * @param key   the option key, e.g. {@code statuses}
+         * @param value the value, typed or as a string
+         * @return this builder
+         */
+        public Builder retryOption(String key, Object value) {
+            return resilienceOption("retry", key, value);
+        }
+
+        /**
+         * Sets a hedging option ({@code fairway.hedge.<key>}): after {@code delay} (a duration, or a percentile of
+         * the target's recent response times such as {@code p95}), an idempotent request still without an answer is
+         * sent to another backend as well; the first answer wins and the others are cancelled. Off by default. See
+         * {@code docs/guide.md}. Checked by {@link #build()}.
+         *
+         * @param key   the option key, e.g. {@code delay}
+         * @param value the value, typed or as a string
+         * @return this builder
+         */
+        public Builder hedgeOption(String key, Object value) {
+            return resilienceOption("hedge", key, value);
+        }
+
+        /**
+         * Sets a client-side throttling option ({@code fairway.throttle.<key>}): with {@code k} set (2 is the SRE
+         * book's), a target whose backends reject requests (429, 503) or fail has new requests rejected locally with a
+         * {@link NoBackendException} of reason {@code THROTTLED}, in proportion. Off by default. See
+         * {@code docs/guide.md}. Checked by {@link #build()}.
+         *
+         * @param key   the option key, {@code k} or {@code window}
+         * @param value the value, typed or as a string
+         * @return this builder
+         */
+        public Builder throttleOption(String key, Object value) {
+            return resilienceOption("throttle", key, value);
+        }
+
+        private Builder resilienceOption(String family, String key, Object value) {
+            Objects.requireNonNull(key, "key");
+            resilienceOptions.computeIfAbsent(family, f -> new LinkedHashMap<>())
+                    .put(key, Objects.requireNonNull(value, "fairway." + family + "." + key));
+            return this;
+        }
+
+        /**
          * Selects the resolver by provider name; default {@code dns}.
          *
          * @param name a name from {@link ProviderRegistry#resolvers()}
@@ -969,12 +1030,20 @@ public final class FairwayClient extends HttpClient {
             Objects.requireNonNull(value, "fairway.target[" + pattern + "]." + key);
             int dot = key.indexOf('.');
             String family = dot < 0 ? key : key.substring(0, dot);
-            if (!List.of("resolver", "picker", "health", "lifetime").contains(family) || dot == key.length() - 1) {
+            boolean resilience = List.of("retry", "hedge", "throttle").contains(family);
+            if ((!List.of("resolver", "picker", "health", "lifetime").contains(family) && !(resilience && dot > 0))
+                    || dot == key.length() - 1) {
                 throw new IllegalArgumentException("targetOption(" + pattern + ") key '" + (key.length() > 200 ? key.substring(0, 200) + "…" : key)
-                        + "' is not allowed: use resolver, picker, health or lifetime, alone or followed by .<option>");
+                        + "' is not allowed: use resolver, picker, health or lifetime, alone or followed by .<option>;"
+                        + " or retry.<option>, hedge.<option> or throttle.<option>");
             }
-            if (!targets.containsKey(pattern) && targets.size() == MAX_TARGET_PATTERNS) {
+            if (!targets.containsKey(pattern) && !targetResilience.containsKey(pattern) && patterns().size() == MAX_TARGET_PATTERNS) {
                 throw new IllegalArgumentException("targetOption: more than " + MAX_TARGET_PATTERNS + " target patterns");
+            }
+            if (resilience) {
+                targetResilience.computeIfAbsent(pattern, p -> new LinkedHashMap<>()).computeIfAbsent(family, f -> new LinkedHashMap<>())
+                        .put(key.substring(dot + 1), value);
+                return this;
             }
             ProviderChoice<?> choice = targets.computeIfAbsent(pattern, p -> new LinkedHashMap<>())
                     .computeIfAbsent(family, f -> new ProviderChoice<>(f, null, null));
@@ -987,6 +1056,13 @@ public final class FairwayClient extends HttpClient {
                 choice.option(key.substring(dot + 1), value);
             }
             return this;
+        }
+
+        /** Every per-target pattern, in the order given. */
+        private java.util.Set<String> patterns() {
+            java.util.Set<String> all = new java.util.LinkedHashSet<>(targets.keySet());
+            all.addAll(targetResilience.keySet());
+            return all;
         }
 
         /** The most per-target patterns a client takes. */
@@ -1109,7 +1185,8 @@ public final class FairwayClient extends HttpClient {
         @SuppressWarnings("unchecked")
         private List<ClientConfig.TargetRule> targetRules() {
             List<ClientConfig.TargetRule> rules = new ArrayList<>();
-            targets.forEach((pattern, families) -> {
+            for (String pattern : patterns()) {
+                Map<String, ProviderChoice<?>> families = targets.getOrDefault(pattern, Map.of());
                 ProviderChoice<ResolverProvider> r = (ProviderChoice<ResolverProvider>) families.get("resolver");
                 ProviderChoice<PickerProvider> p = (ProviderChoice<PickerProvider>) families.get("picker");
                 ProviderChoice<HealthCheckProvider> h = (ProviderChoice<HealthCheckProvider>) families.get("health");
@@ -1118,9 +1195,21 @@ public final class FairwayClient extends HttpClient {
                         (r == null ? resolver : resolver.forTarget(pattern, r)).select(ProviderRegistry.resolvers()),
                         (p == null ? picker : picker.forTarget(pattern, p)).select(ProviderRegistry.pickers()),
                         (h == null ? health : health.forTarget(pattern, h)).selectOptional(ProviderRegistry.healthChecks()),
-                        (l == null ? lifetime : lifetime.forTarget(pattern, l)).select(ProviderRegistry.lifetimePolicies()))));
-            });
+                        (l == null ? lifetime : lifetime.forTarget(pattern, l)).select(ProviderRegistry.lifetimePolicies()),
+                        resilience(targetResilience.getOrDefault(pattern, Map.of()), "fairway.target[" + pattern + "]."))));
+            }
             return rules;
+        }
+
+        /** The client's resilience options, with {@code over} (a target's, by family) over them, checked. */
+        private Resilience resilience(Map<String, Map<String, Object>> over, String prefix) {
+            Map<String, Map<String, Object>> merged = new LinkedHashMap<>();
+            for (String family : List.of("retry", "hedge", "throttle")) {
+                Map<String, Object> values = new LinkedHashMap<>(resilienceOptions.getOrDefault(family, Map.of()));
+                values.putAll(over.getOrDefault(family, Map.of()));
+                merged.put(family, values);
+            }
+            return Resilience.of(merged.get("retry"), merged.get("hedge"), merged.get("throttle"), prefix);
         }
 
         @Override
@@ -1161,6 +1250,7 @@ public final class FairwayClient extends HttpClient {
                     .idleTimeout(idleTimeout)
                     .panicThreshold(panicThreshold)
                     .outliers(OutlierDetection.of(outlierOptions))
+                    .resilience(resilience(Map.of(), "fairway."))
                     .locality(Locality.of(zone, zoneOptions, environment))
                     .subsetSize(subsetSize)
                     .subsetIndex(subsetIndex)

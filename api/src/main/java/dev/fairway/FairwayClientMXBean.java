@@ -65,6 +65,34 @@ public interface FairwayClientMXBean {
     long getFailures();
 
     /**
+     * Retries sent since the targets were created (to another backend, or after a retried status).
+     *
+     * @return the count
+     */
+    long getRetries();
+
+    /**
+     * Hedges sent since the targets were created.
+     *
+     * @return the count
+     */
+    long getHedges();
+
+    /**
+     * Retries and hedges the targets' retry budgets did not allow, since the targets were created.
+     *
+     * @return the count
+     */
+    long getRetriesDenied();
+
+    /**
+     * Requests rejected locally by client-side throttling since the targets were created.
+     *
+     * @return the count
+     */
+    long getThrottled();
+
+    /**
      * Health-check probes sent since the targets were created.
      *
      * @return the count

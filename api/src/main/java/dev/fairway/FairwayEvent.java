@@ -206,6 +206,21 @@ public sealed interface FairwayEvent {
     }
 
     /**
+     * A target's retry budget ran dry ({@code fairway.retry.budget_*}): retries and hedges beyond it are not sent
+     * until requests earn more. Announced once per dry spell: again only after a retry was allowed in between.
+     *
+     * @param target   the target
+     * @param retries  retries and hedges sent in the budget's window
+     * @param requests requests (first attempts) in the budget's window
+     */
+    record RetryBudgetExhausted(Target target, long retries, long requests) implements FairwayEvent {
+        /** Checks the components. */
+        public RetryBudgetExhausted {
+            Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /**
      * A request failed because no backend could be used.
      *
      * @param target the target

@@ -37,7 +37,12 @@ public final class NoBackendException extends IOException {
          * Every backend tried is at its concurrency limit with its queue full ({@code fairway.max_queued}): the
          * request failed at once rather than wait without bound.
          */
-        SATURATED
+        SATURATED,
+        /**
+         * Client-side adaptive throttling ({@code fairway.throttle.k}) rejected the request locally, because the
+         * target's backends have been refusing (429, 503) or failing a large share of its requests.
+         */
+        THROTTLED
     }
 
     /** The target the request was for. */

@@ -28,10 +28,37 @@ import java.util.Optional;
  *                         pattern, like {@code orders} or {@code *.shop.svc.cluster.local}; empty when the client's
  * @param providers        the providers this target uses, by family: {@code resolver}, {@code picker}, {@code health}
  *                         ({@code none} without one) and {@code lifetime}
+ * @param retries          its retries, hedges, retry budget and client-side throttling
  */
 public record TargetSnapshot(Target target, List<BackendSnapshot> backends, int leavesOpen, long recycles,
                              Optional<Duration> sinceResolution, Optional<String> lastResolverError,
-                             Map<String, Double> zoneShares, Optional<String> rule, Map<String, String> providers) {
+                             Map<String, Double> zoneShares, Optional<String> rule, Map<String, String> providers,
+                             Retries retries) {
+
+    /**
+     * A target's retries and hedges, its retry budget and its client-side throttling, since the target was created
+     * (counts) or now (budget and throttling).
+     *
+     * @param policy          the retry, hedging and throttling settings that differ from off, as text, like
+     *                        {@code max_attempts=4, statuses=[503], hedge=p95}
+     * @param retries         retries sent (to another backend, or after a retried status)
+     * @param hedges          hedges sent
+     * @param denied          retries and hedges the budget did not allow
+     * @param budgetAvailable retries the budget would allow now
+     * @param throttled       requests rejected locally by client-side throttling
+     * @param throttleRate    the probability that client-side throttling rejects a request now; 0 when it is off
+     */
+    public record Retries(String policy, long retries, long hedges, long denied, double budgetAvailable, long throttled,
+                          double throttleRate) {
+
+        /** Checks for nulls. */
+        public Retries {
+            Objects.requireNonNull(policy, "policy");
+        }
+
+        /** Nothing retried, for snapshots made without retry figures. */
+        static final Retries NONE = new Retries("", 0, 0, 0, 0, 0, 0);
+    }
 
     /** Copies the list and the map, keeping the map's order, and checks for nulls. */
     public TargetSnapshot {
@@ -45,6 +72,26 @@ public record TargetSnapshot(Target target, List<BackendSnapshot> backends, int 
         zoneShares = Collections.unmodifiableMap(copy);
         Objects.requireNonNull(rule, "rule");
         providers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(providers, "providers")));
+        Objects.requireNonNull(retries, "retries");
+    }
+
+    /**
+     * A snapshot without retry figures, as before {@code retries} existed.
+     *
+     * @param target            the target
+     * @param backends          its backends
+     * @param leavesOpen        leaves open now
+     * @param recycles          leaves replaced or retired since the target was created
+     * @param sinceResolution   time since the resolver last published addresses
+     * @param lastResolverError the resolver's last error message
+     * @param zoneShares        where zone-aware routing sends new requests
+     * @param rule              the per-target configuration that applies
+     * @param providers         the providers, by family
+     */
+    public TargetSnapshot(Target target, List<BackendSnapshot> backends, int leavesOpen, long recycles,
+                          Optional<Duration> sinceResolution, Optional<String> lastResolverError,
+                          Map<String, Double> zoneShares, Optional<String> rule, Map<String, String> providers) {
+        this(target, backends, leavesOpen, recycles, sinceResolution, lastResolverError, zoneShares, rule, providers, Retries.NONE);
     }
 
     /**
@@ -59,7 +106,8 @@ public record TargetSnapshot(Target target, List<BackendSnapshot> backends, int 
      */
     public TargetSnapshot(Target target, List<BackendSnapshot> backends, int leavesOpen, long recycles,
                           Optional<Duration> sinceResolution, Optional<String> lastResolverError) {
-        this(target, backends, leavesOpen, recycles, sinceResolution, lastResolverError, Map.of(), Optional.empty(), Map.of());
+        this(target, backends, leavesOpen, recycles, sinceResolution, lastResolverError, Map.of(), Optional.empty(), Map.of(),
+                Retries.NONE);
     }
 
     /**

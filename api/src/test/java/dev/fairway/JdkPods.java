@@ -26,6 +26,11 @@ final class JdkPods implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicIntegerArray statuses = new java.util.concurrent.atomic.AtomicIntegerArray(64);
     /** Requests each pod has answered. */
     final java.util.concurrent.atomic.AtomicIntegerArray served = new java.util.concurrent.atomic.AtomicIntegerArray(64);
+    /** A gate per pod: while one is set, that pod holds each request until the gate opens (a hung backend). */
+    final java.util.concurrent.atomic.AtomicReferenceArray<java.util.concurrent.CountDownLatch> holds =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(64);
+    /** Requests each pod has received, answered or not. */
+    final java.util.concurrent.atomic.AtomicIntegerArray received = new java.util.concurrent.atomic.AtomicIntegerArray(64);
     private final List<ExecutorService> executors = new ArrayList<>();
     final int port;
 
@@ -50,6 +55,15 @@ final class JdkPods implements AutoCloseable {
                     pods.statuses.set(i, 200);
                     server.createContext("/", exchange -> {
                         exchange.getRequestBody().readAllBytes();
+                        pods.received.incrementAndGet(index);
+                        java.util.concurrent.CountDownLatch hold = pods.holds.get(index);
+                        if (hold != null) {
+                            try {
+                                hold.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
                         pods.served.incrementAndGet(index);
                         exchange.sendResponseHeaders(pods.statuses.get(index), body.length);
                         try (OutputStream out = exchange.getResponseBody()) {
@@ -84,8 +98,19 @@ final class JdkPods implements AutoCloseable {
         return n;
     }
 
+    /** Makes pod {@code index} hold every request until {@link #close()} (or 30 s): a hung backend. */
+    void hang(int index) {
+        holds.set(index, new java.util.concurrent.CountDownLatch(1));
+    }
+
     @Override
     public void close() {
+        for (int i = 0; i < holds.length(); i++) {
+            java.util.concurrent.CountDownLatch hold = holds.getAndSet(i, null);
+            if (hold != null) {
+                hold.countDown();
+            }
+        }
         servers.forEach(s -> s.stop(0));
         executors.forEach(ExecutorService::shutdownNow);
     }

@@ -63,6 +63,7 @@ import java.util.function.Function;
  * @param idleTimeout     how long an unused target keeps its resolver, checks and leaves
  * @param panicThreshold  below this fraction of usable backends, all backends are used; 0 turns panic mode off
  * @param outliers        passive outlier detection settings
+ * @param resilience      retries, hedging and throttling, for targets without per-target settings of their own
  * @param locality        zone-aware routing settings
  * @param subsetSize      backends each target keeps (rendezvous hashing); 0 for all
  * @param subsetKey       this client's subsetting key, hashed
@@ -83,7 +84,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                            Function<HttpClient.Builder, HttpClient> leafFactory,
                            int maxConcurrency, int maxQueued, Duration queueTimeout, Duration idleTimeout,
                            int maxTargets, Set<AddressClass> refusedAddresses,
-                           double panicThreshold, OutlierDetection outliers, Locality locality, int subsetSize, long subsetKey, int subsetIndex, int subsetClients,
+                           double panicThreshold, OutlierDetection outliers, Resilience resilience, Locality locality, int subsetSize, long subsetKey, int subsetIndex, int subsetClients,
                            boolean jmx, List<TargetRule> targets) {
 
     /** Rejects nulls and copies the listeners, so that a configuration is complete and immutable. */
@@ -109,6 +110,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
         Objects.requireNonNull(queueTimeout, "queueTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(outliers, "outliers");
+        Objects.requireNonNull(resilience, "resilience");
         Objects.requireNonNull(locality, "locality");
         refusedAddresses = Set.copyOf(refusedAddresses);
         targets = List.copyOf(targets);
@@ -130,7 +132,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                 bestRank = rank;
             }
         }
-        return best != null ? best.settings() : new TargetSettings(Optional.empty(), resolver, picker, health, lifetime);
+        return best != null ? best.settings() : new TargetSettings(Optional.empty(), resolver, picker, health, lifetime, resilience);
     }
 
     /**
@@ -140,10 +142,12 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
      * @param resolver the resolver and its options
      * @param picker   the picker and its options
      * @param health   the health check and its options, if any
-     * @param lifetime the lifetime policy and its options
+     * @param lifetime   the lifetime policy and its options
+     * @param resilience retries, hedging and throttling
      */
     public record TargetSettings(Optional<String> rule, Selected<ResolverProvider> resolver, Selected<PickerProvider> picker,
-                                 Optional<Selected<HealthCheckProvider>> health, Selected<LifetimePolicyProvider> lifetime) {
+                                 Optional<Selected<HealthCheckProvider>> health, Selected<LifetimePolicyProvider> lifetime,
+                                 Resilience resilience) {
 
         /** Checks for nulls. */
         public TargetSettings {
@@ -152,6 +156,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
             Objects.requireNonNull(picker, "picker");
             Objects.requireNonNull(health, "health");
             Objects.requireNonNull(lifetime, "lifetime");
+            Objects.requireNonNull(resilience, "resilience");
         }
 
         /**
@@ -246,6 +251,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
         private Duration idleTimeout;
         private Double panicThreshold;
         private OutlierDetection outliers;
+        private Resilience resilience = Resilience.defaults();
         private Locality locality = Locality.off();
         private Integer subsetSize;
         private Long subsetKey;
@@ -419,6 +425,12 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
             return this;
         }
 
+        /** Retries, hedging and throttling; {@link Resilience#defaults()} unless set. */
+        public Builder resilience(Resilience resilience) {
+            this.resilience = resilience;
+            return this;
+        }
+
         /** Passive outlier detection settings. */
         public Builder outliers(OutlierDetection outliers) {
             this.outliers = outliers;
@@ -490,7 +502,7 @@ public record ClientConfig(Optional<Duration> connectTimeout, HttpClient.Version
                     required(queueTimeout, "queueTimeout"),
                     required(idleTimeout, "idleTimeout"),
                     required(maxTargets, "maxTargets"), required(refusedAddresses, "refusedAddresses"),
-                    required(panicThreshold, "panicThreshold"), required(outliers, "outliers"), locality,
+                    required(panicThreshold, "panicThreshold"), required(outliers, "outliers"), required(resilience, "resilience"), locality,
                     required(subsetSize, "subsetSize"), required(subsetKey, "subsetKey"), subsetIndex, subsetClients,
                     required(jmx, "jmx"), targets);
         }

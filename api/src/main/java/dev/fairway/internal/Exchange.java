@@ -51,8 +51,21 @@ final class Exchange<T>
     private volatile int released;
     private volatile boolean aborted;
     private volatile boolean reported;
-    private final long startNanos;
+    final long startNanos;
     volatile URI redirectTo;
+    /**
+     * The retry rules when this attempt's response status may be retried ({@link MultiExchange} decided the request
+     * may go again), else {@code null}. Set before the leaf has the attempt.
+     */
+    Resilience retryOn;
+    /** The hedged hop this attempt races in, or {@code null}. Set before the leaf has the attempt. */
+    Hedge race;
+    /** The status whose response was discarded to retry the request (the budget allowed it), else 0. */
+    volatile int retryStatus;
+    /** Set when another attempt of the hedged hop won: this response was discarded. */
+    volatile boolean lost;
+    /** Whether the per-try timeout, not the request's deadline, set this attempt's timeout. */
+    boolean perTryLimited;
     /**
      * The caller's subscriber went to the leaf unwrapped (see {@link #completesWithTheExchange}): the exchange's end
      * is the body's end, and {@link MultiExchange} releases the load then.
@@ -106,16 +119,21 @@ final class Exchange<T>
      * @param target  the hop's target
      * @param leaf    the leaf that sends it
      * @param cookies the cookie handler, or {@code null}
+     * @param timeout the attempt's timeout when it is not the request's own (a retry's time left, a per-try
+     *                timeout), else {@code null}
      * @return the leaf's request
      * @throws IOException the cookie handler's failure
      */
-    static HttpRequest leafRequest(HttpRequest request, Target target, Leaves.Leaf leaf, CookieHandler cookies)
-            throws IOException {
+    static HttpRequest leafRequest(HttpRequest request, Target target, Leaves.Leaf leaf, CookieHandler cookies,
+                                   java.time.Duration timeout) throws IOException {
         Map<String, List<String>> added = cookies == null ? Map.of() : Cookies.forRequest(cookies, request);
-        if (leaf.mode == Mode.PROXY && added.isEmpty()) {
+        if (leaf.mode == Mode.PROXY && added.isEmpty() && timeout == null) {
             return request; // the URI stays logical: the leaf's proxy is the backend
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> true);
+        if (timeout != null) {
+            builder.timeout(timeout);
+        }
         if (leaf.mode == Mode.DIRECT) {
             URI uri = request.uri();
             String rawPath = uri.getRawPath() == null ? "" : uri.getRawPath();
@@ -152,7 +170,7 @@ final class Exchange<T>
     void report(int status) {
         if (!reported && !probe) {
             reported = true;
-            leaf.backend.pool.completed(leaf.backend, leaf.backend.pool.elapsedSince(startNanos), status);
+            leaf.backend.pool.completed(leaf.backend, startNanos, status);
         }
     }
 
@@ -171,7 +189,16 @@ final class Exchange<T>
     public HttpResponse.BodySubscriber<T> apply(HttpResponse.ResponseInfo info) {
         responded = true;
         leaf.warmed(true); // a warming successor reached the server: it takes over
-        report(info.statusCode());
+        int status = info.statusCode();
+        report(status);
+        if (retryOn != null && retryOn.retryStatus(status) && leaf.backend.pool.tryRetry(false)) {
+            retryStatus = status; // MultiExchange sends the request again; nobody reads this body
+            return HttpResponse.BodySubscribers.replacing(null);
+        }
+        if (race != null && !race.claim(this)) {
+            lost = true; // another attempt answered first
+            return HttpResponse.BodySubscribers.replacing(null);
+        }
         if (cookies != null) {
             Cookies.store(cookies, request, info);
         }

@@ -89,6 +89,26 @@ final class Jmx implements FairwayClientMXBean {
     }
 
     @Override
+    public long getRetries() {
+        return snapshot().stream().mapToLong(t -> t.retries().retries()).sum();
+    }
+
+    @Override
+    public long getHedges() {
+        return snapshot().stream().mapToLong(t -> t.retries().hedges()).sum();
+    }
+
+    @Override
+    public long getRetriesDenied() {
+        return snapshot().stream().mapToLong(t -> t.retries().denied()).sum();
+    }
+
+    @Override
+    public long getThrottled() {
+        return snapshot().stream().mapToLong(t -> t.retries().throttled()).sum();
+    }
+
+    @Override
     public int getLeavesOpen() {
         return snapshot().stream().mapToInt(TargetSnapshot::leavesOpen).sum();
     }

@@ -19,22 +19,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
  * One caller's request, as the JDK's {@code MultiExchange}: the entry of {@code send} and {@code sendAsync}, a
  * backend picked for each hop, one {@link Exchange} per attempt, other backends tried when the request provably never
- * reached a server, redirects followed, and the caller's future completed with a {@link FacadeResponse}.
+ * reached a server or may be sent again ({@link Resilience}: lost connections, retried statuses, per-try timeouts,
+ * hedges, within the target's {@link RetryBudget}), redirects followed, the request's timeout kept as one deadline
+ * over all of it, and the caller's future completed with a {@link FacadeResponse}.
  *
  * <p>Attempts happen in sequence (each starts from the completion of the previous one), so plain fields suffice; the
- * futures' completions publish them. The leaf's future completes into {@link #accept}, never through the attempt.
+ * futures' completions publish them. The leaf's future completes into {@link #accept}, never through the attempt. A
+ * hedged hop ({@link Hedge}) has attempts racing: its steps run under this object's lock instead.
  *
  * @param <T> the body type
  */
@@ -42,12 +47,6 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
 
     private static final System.Logger LOG = System.getLogger(MultiExchange.class.getName());
     private static final int MAX_RESENDS = 10;
-    /**
-     * How many other backends one hop tries after failures that prove the request was never sent
-     * ({@link SendFailure#notSent()}), after an idempotent request's lost connection or after a full queue: never one
-     * already tried.
-     */
-    static final int MAX_OTHER_BACKENDS = 3;
     private static final int MAX_STREAM_REQUEUES = 200;
 
     final Engine engine;
@@ -78,6 +77,20 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     private Thread blockingCaller;
     /** Set when the blocking caller was interrupted inside the leaf's {@code send}. */
     private boolean interrupted;
+    /** The request's deadline on the ticker, over every attempt, hedge and hop; {@link Long#MAX_VALUE} without one. */
+    private final long deadline;
+    /** This hop's attempts, the first included, counted against {@code fairway.retry.max_attempts}. */
+    private int attempts;
+    /** This hop's retries after the request reached a server: the exponent of the next backoff. */
+    private int backoffs;
+    /** Whether this hop's attempts race ({@code fairway.hedge.*} configured and the request repeatable). */
+    private boolean hedging;
+    /** The racing attempts of this hop once hedging started, else {@code null}. */
+    private volatile Hedge hedge;
+    private int hedges;
+    private Future<?> hedgeTimer;
+    /** Whether client-side throttling let the request in (asked once, at its first hop). */
+    private boolean admitted;
 
     private MultiExchange(Engine engine, HttpRequest request, HttpResponse.BodyHandler<T> handler, BackendImpl pinned) {
         this.engine = engine;
@@ -87,7 +100,14 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         this.policy = pinned == null ? engine.config().redirect() : HttpClient.Redirect.NEVER;
         this.cookies = pinned == null ? engine.config().cookieHandler().orElse(null) : null;
         this.hop = request;
+        Optional<Duration> timeout = request.timeout();
+        this.deadline = timeout.isPresent() ? deadline(engine.ticker().read(), timeout.get()) : Long.MAX_VALUE;
         this.result = new Result<>(this);
+    }
+
+    private static long deadline(long now, Duration timeout) {
+        long nanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : timeout.toNanos();
+        return now + nanos;
     }
 
     // ---- entry points
@@ -281,6 +301,18 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             target = Target.of(hop.uri());
             pool = pinned != null ? pinned.pool : engine.pool(target);
             pool.touch();
+            attempts = 1;
+            backoffs = 0;
+            hedges = 0;
+            hedge = null;
+            hedging = pinned == null && pool.hedgeDelay != null && policy().repeatable(hop);
+            if (!admitted && pinned == null) {
+                admitted = true;
+                if (pool.throttle != null && pool.throttle.reject(pool.now(), ThreadLocalRandom.current().nextDouble())) {
+                    throttled();
+                    return;
+                }
+            }
             backend = pinned != null ? pinned : pool.pick(hop);
         } catch (IOException | RuntimeException e) {
             result.completeExceptionally(e);
@@ -327,7 +359,42 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
 
     private Duration resolutionWait() {
         Duration resolveTimeout = engine.config().resolveTimeout();
+        return remaining().filter(t -> t.compareTo(resolveTimeout) < 0).orElse(resolveTimeout);
+    }
+
+    /** The bound of the wait for the first resolution, as configured: the request's timeout or resolveTimeout. */
+    private Duration resolutionBound() {
+        Duration resolveTimeout = engine.config().resolveTimeout();
         return hop.timeout().filter(t -> t.compareTo(resolveTimeout) < 0).orElse(resolveTimeout);
+    }
+
+    /** The time left to the request's deadline (at least 1 ms), or empty when it has none. */
+    private Optional<Duration> remaining() {
+        if (deadline == Long.MAX_VALUE) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofNanos(Math.max(1_000_000L, deadline - engine.ticker().read())));
+    }
+
+    /** Nanoseconds left to the deadline at {@code now}; {@link Long#MAX_VALUE} without one (the ticker may be negative). */
+    private long left(long now) {
+        return deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
+    }
+
+    /** This hop's retry, hedging and throttling rules: its target's. */
+    private Resilience policy() {
+        return pool.settings().resilience();
+    }
+
+    /** Client-side throttling rejected the request before any backend was picked. */
+    private void throttled() {
+        long now = pool.now();
+        NoBackendException e = new NoBackendException(target, NoBackendException.Reason.THROTTLED, "request to " + target
+                + " rejected by client-side throttling: its backends have been refusing (429, 503) or failing requests,"
+                + " so this client now rejects " + Math.round(pool.throttle.probability(now) * 100) + " % of them itself"
+                + " (fairway.throttle.k = " + policy().throttleK() + ", over " + policy().throttleWindow().toSeconds() + " s)", null);
+        engine.noBackend(e);
+        engine.failAsync(result, e);
     }
 
     private void failNoBackend(boolean timedOut) {
@@ -337,7 +404,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         NoBackendException e = timedOut
                 ? new NoBackendException(target, NoBackendException.Reason.NOT_RESOLVED_YET, "no backend for " + target
                         + ": resolver '" + pool.settings().resolver().provider().name() + "' has not answered within "
-                        + resolutionWait().toMillis() + " ms; check the host name and the resolver, or raise the request timeout", null)
+                        + resolutionBound().toMillis() + " ms; check the host name and the resolver, or raise the request timeout", null)
                 : pool.noBackend();
         engine.noBackend(e);
         engine.failAsync(result, e);
@@ -349,7 +416,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         // but answers its health endpoint at once must stay healthy.
         if (pinned != null || backend.tryAcquire()) {
             sendAcquired(backend);
-        } else if (!backend.enqueue(() -> sendAcquired(backend), queueWait(), () -> saturated(backend))) {
+        } else if (!backend.enqueue(() -> sendQueued(backend), queueWait(), () -> saturated(backend))) {
             queueFull(backend);
         }
     }
@@ -376,7 +443,12 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     }
 
     private Duration queueWait() {
-        return hop.timeout().orElse(engine.config().queueTimeout());
+        return remaining().orElse(engine.config().queueTimeout());
+    }
+
+    /** A place freed up after the request queued: sends it (under the lock, as a hedged hop's steps run). */
+    private synchronized void sendQueued(BackendImpl backend) {
+        sendAcquired(backend);
     }
 
     /** No place freed up on {@code backend} in time: another backend, once, or a clear error. */
@@ -399,16 +471,24 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             releasePlace(backend);
             return;
         }
+        long now = engine.ticker().read();
+        if (now >= deadline) {
+            releasePlace(backend); // queued or backed off past the deadline: the caller's timeout, as the JDK words it
+            engine.failAsync(result, new HttpTimeoutException("request timed out"));
+            return;
+        }
         Exchange<T> attempt;
         HttpRequest leafRequest;
+        Resilience rules = policy();
+        // a per-try timeout is a retry's trigger: only for requests that may be sent again
+        long perTry = pinned != null || rules.perTryTimeout().isZero() || !rules.repeatable(hop) ? 0 : rules.perTryTimeout().toNanos();
         try {
             Leaves.Leaf leaf = leaves.leaf(backend, Mode.of(target, hop, engine.config().version()));
-            leafRequest = Exchange.leafRequest(hop, target, leaf, cookies);
-            attempt = new Exchange<>(leaf, hop, handler, Redirects.policy(policy, redirects), cookies, pinned != null,
-                    engine.ticker().read());
+            leafRequest = Exchange.leafRequest(hop, target, leaf, cookies, attemptTimeout(now, perTry));
+            attempt = new Exchange<>(leaf, hop, handler, Redirects.policy(policy, redirects), cookies, pinned != null, now);
         } catch (IOException | RuntimeException e) {
             releasePlace(backend);
-            failed(backend, e, SendFailure.of(e, null), true);
+            failed(backend, e, SendFailure.of(e, null), true, false);
             return;
         } catch (Error e) {
             // no leaf could be built (out of threads, say): the place goes back, the caller learns why
@@ -417,6 +497,14 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             return;
         }
         exchange = attempt;
+        attempt.perTryLimited = perTry > 0 && perTry < left(now);
+        if (pinned == null && !rules.statuses().isEmpty() && attempts < rules.maxAttempts() && rules.repeatable(hop)) {
+            attempt.retryOn = rules;
+        }
+        if (hedging) {
+            sendRacing(attempt, leafRequest, now);
+            return;
+        }
         if (blockingCaller == Thread.currentThread()) {
             sendBlocking(attempt, leafRequest);
             return;
@@ -438,6 +526,120 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             future.cancel(true);
         }
         future.whenComplete(this);
+    }
+
+    /**
+     * The timeout of an attempt's leaf request: the time left to the request's deadline, or the per-try timeout when
+     * shorter; {@code null} when the request's own timeout stands as it is (the first attempt, sent at once, with no
+     * per-try timeout), which spares a copy of the request.
+     */
+    private Duration attemptTimeout(long now, long perTry) {
+        if (deadline == Long.MAX_VALUE && perTry == 0) {
+            return null;
+        }
+        long left = left(now);
+        if (perTry > 0 && perTry < left) {
+            return Duration.ofNanos(perTry);
+        }
+        Optional<Duration> own = hop.timeout();
+        if (own.isPresent() && own.get().toNanos() - left < 1_000_000L) {
+            return null; // less than the JDK's millisecond resolution has passed
+        }
+        return Duration.ofNanos(left);
+    }
+
+    /**
+     * {@link #sendAcquired}'s ending for a hedged hop: the attempt races the others; the first hedge is timed when
+     * the first attempt goes.
+     */
+    private void sendRacing(Exchange<T> attempt, HttpRequest leafRequest, long now) {
+        Hedge race = hedge;
+        if (race == null) {
+            race = new Hedge();
+            hedge = race;
+            armHedge(race, now);
+        }
+        attempt.race = race;
+        remember(attempt.leaf.backend);
+        CompletableFuture<HttpResponse<T>> future;
+        try {
+            future = attempt.leaf.client().sendAsync(leafRequest, attempt);
+        } catch (IOException e) {
+            future = CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            attempt.release();
+            result.completeExceptionally(e);
+            return;
+        }
+        attempt.leaf.counted();
+        race.sent(attempt, future);
+        future.whenComplete((response, failure) -> completedRacing(attempt, response, failure));
+    }
+
+    /** Times the next hedge of {@code race}, if the target's recent answers give a delay and the deadline has room. */
+    private void armHedge(Hedge race, long now) {
+        long delay = pool.hedgeDelay.delayNanos(now);
+        if (delay < 0 || delay >= left(now) || hedges >= policy().maxHedges()) {
+            return;
+        }
+        try {
+            hedgeTimer = engine.scheduler().schedule(() -> engine.run(() -> hedgeNow(race)), Duration.ofNanos(delay));
+        } catch (RuntimeException shuttingDown) {
+            // no hedge: the attempt goes on alone
+        }
+    }
+
+    /** The hedge delay passed without an answer: the request goes to another backend as well. */
+    private synchronized void hedgeNow(Hedge race) {
+        try {
+            if (result.isDone() || race != hedge || race.claimed() || race.racing() == 0) {
+                return;
+            }
+            Resilience rules = policy();
+            if (hedges >= rules.maxHedges() || attempts >= rules.maxAttempts() || engine.ticker().read() >= deadline) {
+                return;
+            }
+            BackendImpl other = pool.pickOther(hop, tried);
+            if (other == null || !pool.tryRetry(true)) {
+                return;
+            }
+            hedges++;
+            attempts++;
+            LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " hedged to " + other.address().authority());
+            send(other);
+            armHedge(race, engine.ticker().read());
+        } catch (Throwable t) {
+            engine.failAsync(result, t);
+        }
+    }
+
+    /** A racing attempt's leaf future completed. */
+    private synchronized void completedRacing(Exchange<T> attempt, HttpResponse<T> response, Throwable failure) {
+        try {
+            Hedge race = attempt.race;
+            race.ended(attempt);
+            if (!result.isCancelled() && (race != hedge || attempt.lost || race.lost(attempt))) {
+                // Lost the race (or its hop is over): cancelled or discarded, and not the backend's fault. Its
+                // picker hears how long it waited, as for a request's own timeout.
+                attempt.release();
+                if (!attempt.responded) {
+                    attempt.report(TargetPool.TIMED_OUT);
+                }
+                return;
+            }
+            if (race.racing() > 0 && !race.claimed() && !result.isCancelled() && (failure != null || attempt.retryStatus != 0)) {
+                // Other attempts still race: this one's failure is counted, and the request waits for them.
+                attempt.release();
+                if (failure != null) {
+                    account(attempt, explain(attempt, unwrap(failure)));
+                }
+                return;
+            }
+            complete(attempt, response, failure); // the winner, or the last attempt standing
+        } catch (Throwable t) {
+            attempt.abort();
+            engine.failAsync(result, t);
+        }
     }
 
     /**
@@ -503,24 +705,21 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 }
                 return;
             }
-            if (attempt.direct) {
-                cause = attempt.leaf.explain(cause, "this body was still streaming"); // the headers had arrived
-            } else if (!attempt.responded) {
-                cause = attempt.leaf.explain(cause, "the response headers had not arrived");
-            } // else a wrapped subscriber's body failed, explained where it failed (Exchange.onError)
-            SendFailure outcome = SendFailure.of(cause, attempt.leaf);
-            attempt.report(outcome == SendFailure.TIMED_OUT ? TargetPool.TIMED_OUT : -1);
-            attempt.release();
-            if (!attempt.probe() && outcome != SendFailure.TIMED_OUT) {
-                // a failed probe is the health check's business; the request's own timeout is the caller's deadline
-                attempt.leaf.backend.failures.incrementAndGet();
-            }
-            attempt.leaf.warmed(!outcome.notSent()); // a warming successor that could not connect is dropped
-            failed(attempt.leaf.backend, cause, outcome, !attempt.responded);
+            cause = explain(attempt, cause);
+            SendFailure outcome = account(attempt, cause);
+            failed(attempt, cause, outcome);
             return;
         }
         if (attempt.direct) {
             attempt.bodyCompleted(); // an unwrapped subscriber: its body ended with the exchange
+        }
+        if (attempt.retryStatus != 0) {
+            attempt.release(); // its body was discarded (Exchange.apply): the budget allowed a retry
+            retryAfterStatus(attempt);
+            return;
+        }
+        if (hedgeTimer != null) {
+            hedgeTimer.cancel(false);
         }
         if (attempt.redirectTo != null) {
             previous = new FacadeResponse<>(response, hop, previous, attempt.leaf.backend.address(), false);
@@ -536,11 +735,38 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         }
     }
 
+    /** The failure as the caller reads it: which leaf, and whether the headers had arrived. */
+    private static Throwable explain(Exchange<?> attempt, Throwable cause) {
+        if (attempt.direct) {
+            return attempt.leaf.explain(cause, "this body was still streaming"); // the headers had arrived
+        } else if (!attempt.responded) {
+            return attempt.leaf.explain(cause, "the response headers had not arrived");
+        }
+        return cause; // a wrapped subscriber's body failed, explained where it failed (Exchange.onError)
+    }
+
+    /** Counts a failed attempt: the picker, outlier detection and the backend's failures hear of it; its place is freed. */
+    private static SendFailure account(Exchange<?> attempt, Throwable cause) {
+        SendFailure outcome = SendFailure.of(cause, attempt.leaf);
+        attempt.report(outcome == SendFailure.TIMED_OUT ? TargetPool.TIMED_OUT : -1);
+        attempt.release();
+        if (!attempt.probe() && outcome != SendFailure.TIMED_OUT) {
+            // a failed probe is the health check's business; a timeout is the caller's (or the per-try) deadline
+            attempt.leaf.backend.failures.incrementAndGet();
+        }
+        attempt.leaf.warmed(!outcome.notSent()); // a warming successor that could not connect is dropped
+        return outcome;
+    }
+
     /**
      * One attempt failed: moves the request (queued again on the same backend, to a successor leaf, to a rebuilt pool
      * or to another backend) when {@code failure} says that is safe, else fails the caller's future.
      */
-    private void failed(BackendImpl backend, Throwable cause, SendFailure failure, boolean beforeResponse) {
+    private void failed(Exchange<T> attempt, Throwable cause, SendFailure failure) {
+        failed(attempt.leaf.backend, cause, failure, !attempt.responded, attempt.perTryLimited);
+    }
+
+    private void failed(BackendImpl backend, Throwable cause, SendFailure failure, boolean beforeResponse, boolean perTryLimited) {
         if (failure == SendFailure.NOT_SENT_REFUSED && pinned == null) {
             pool.refused(backend, cause); // out of rotation; the resolver may know that this address is gone
         }
@@ -565,8 +791,9 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         if (failure.notSent() && toRebuiltPool()) {
             return;
         }
-        if (!result.isDone() && (failure.notSent() || (beforeResponse && idempotent(hop) && failure == SendFailure.CONNECTION_LOST))
-                && sendElsewhere(backend, cause)) {
+        boolean sentAgain = beforeResponse && pinned == null && (failure == SendFailure.CONNECTION_LOST
+                || (failure == SendFailure.TIMED_OUT && perTryLimited)) && policy().repeatable(hop);
+        if (!result.isDone() && (failure.notSent() || sentAgain) && retryElsewhere(backend, cause, sentAgain)) {
             return;
         }
         result.completeExceptionally(failure == SendFailure.NOT_SENT_REFUSED ? refused(backend, cause) : cause);
@@ -606,8 +833,20 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         return true;
     }
 
+    /** Notes that this hop tried {@code backend}, so that no retry or hedge goes there again. */
+    private void remember(BackendImpl backend) {
+        if (tried == null) {
+            tried = new ArrayList<>(4);
+        }
+        if (!tried.contains(backend)) {
+            tried.add(backend);
+        }
+    }
+
     /**
-     * Sends this hop to a backend it has not tried yet, at most {@link #MAX_OTHER_BACKENDS} times per hop.
+     * Sends this hop to a backend it has not tried yet, after a full queue or a wait that ran out on
+     * {@code backend}: the request never reached a server, and moving it adds no load, so the retry budget is not
+     * asked; {@code fairway.retry.max_attempts} bounds it.
      *
      * @return {@code true} when it was sent elsewhere; {@code false} when the caller should fail the hop
      */
@@ -615,37 +854,101 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         if (pinned != null) {
             return false;
         }
-        if (tried == null) {
-            tried = new ArrayList<>(MAX_OTHER_BACKENDS + 1);
-        }
-        if (!tried.contains(backend)) {
-            tried.add(backend);
-        }
-        if (tried.size() > MAX_OTHER_BACKENDS) {
+        remember(backend);
+        if (attempts >= policy().maxAttempts()) {
             return false;
         }
         BackendImpl other = pool.pickOther(hop, tried);
         if (other == null) {
             return false;
         }
-        LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " never reached "
+        attempts++;
+        LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " could not wait on "
                 + backend.address().authority() + " (" + cause + "); trying " + other.address().authority());
         send(other);
         return true;
     }
 
     /**
-     * Whether {@code request}'s method is idempotent (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE, PUT, DELETE), so
-     * that it may be sent again after its connection was lost before the response, as the JDK itself does once.
+     * Retries this hop on a backend it has not tried yet, within {@code fairway.retry.max_attempts}, the deadline
+     * and the target's retry budget: at once when the request never reached a server, after a backoff when it may
+     * have ({@code reached}).
+     *
+     * @return {@code true} when a retry is under way; {@code false} when the caller should fail the hop
      */
-    static boolean idempotent(HttpRequest request) {
-        return switch (request.method()) {
-            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
-            default -> false;
-        };
+    private boolean retryElsewhere(BackendImpl backend, Throwable cause, boolean reached) {
+        if (pinned != null) {
+            return false;
+        }
+        remember(backend);
+        if (attempts >= policy().maxAttempts() || engine.ticker().read() >= deadline) {
+            return false;
+        }
+        BackendImpl other = pool.pickOther(hop, tried);
+        if (other == null && reached) {
+            other = pool.pick(hop); // every backend was tried: any may take the request again, within the attempts
+        }
+        if (other == null || !pool.tryRetry(false)) {
+            return false;
+        }
+        attempts++;
+        BackendImpl next = other;
+        LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + (reached ? " failed on " : " never reached ")
+                + backend.address().authority() + " (" + cause + "); trying " + next.address().authority());
+        if (reached) {
+            sendAfterBackoff(next);
+        } else {
+            send(next);
+        }
+        return true;
+    }
+
+    /**
+     * The response's status is one to retry and the budget allowed it ({@link Exchange#apply}): the request goes
+     * to another backend after a backoff, or to the same one when there is no other.
+     */
+    private void retryAfterStatus(Exchange<T> attempt) {
+        BackendImpl backend = attempt.leaf.backend;
+        remember(backend);
+        BackendImpl other = pool.pickOther(hop, tried);
+        if (other == null) {
+            other = pool.pick(hop); // every backend was tried: any may take the request again, within the attempts
+        }
+        attempts++;
+        BackendImpl next = other != null ? other : backend;
+        LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " answered " + attempt.retryStatus
+                + " on " + backend.address().authority() + "; trying " + next.address().authority());
+        sendAfterBackoff(next);
+    }
+
+    /** Sends to {@code backend} after the backoff's random wait, on the executor. */
+    private void sendAfterBackoff(BackendImpl backend) {
+        long wait = policy().backoffNanos(++backoffs, ThreadLocalRandom.current().nextDouble());
+        if (wait <= 0) {
+            send(backend);
+            return;
+        }
+        try {
+            engine.scheduler().schedule(() -> engine.run(() -> resend(backend)), Duration.ofNanos(wait));
+        } catch (RuntimeException shuttingDown) {
+            send(backend);
+        }
+    }
+
+    /** A retry after its backoff. */
+    private synchronized void resend(BackendImpl backend) {
+        try {
+            send(backend);
+        } catch (Throwable t) {
+            engine.failAsync(result, t);
+        }
     }
 
     void cancelled() {
+        Hedge race = hedge;
+        if (race != null) {
+            race.cancelAll();
+        }
         CompletableFuture<?> c = current;
         if (c != null) {
             c.cancel(true);

@@ -101,6 +101,9 @@ public final class PropertyConfiguration {
             case "lifetime" -> builder.lifetimePolicyOption(option, value);
             case OUTLIER -> builder.outlierOption(option, value);
             case ZONE -> builder.zoneOption(option, value);
+            case "retry" -> builder.retryOption(option, value);
+            case "hedge" -> builder.hedgeOption(option, value);
+            case "throttle" -> builder.throttleOption(option, value);
             default -> throw unknownKey(qualified);
         }
     }
@@ -123,6 +126,7 @@ public final class PropertyConfiguration {
         ClientKeys.ALL.forEach(k -> known.add(k.property()));
         known.add(PREFIX + OUTLIER + ".<option>");
         known.add(PREFIX + ZONE + ".<option>");
+        Resilience.FAMILIES.keySet().forEach(f -> known.add(PREFIX + f + ".<option>"));
         known.add(PREFIX + TARGET + ".<name>.host");
         known.add(PREFIX + TARGET + ".<name>.<key>");
         return new IllegalArgumentException("unknown configuration key " + qualified + " (value hidden: an unknown key may be a misspelt secret); known keys: "

@@ -81,6 +81,12 @@ final class TargetPool implements Resolver.Listener {
     private volatile boolean warnedCompletedThrew;
     private final OutlierDetector outliers;
     private volatile boolean refreshWanted;
+    /** This target's retry budget. */
+    final RetryBudget budget;
+    /** This target's client-side throttle, or {@code null} when throttling is off. */
+    final Throttle throttle;
+    /** When to hedge this target's requests, or {@code null} when hedging is off. */
+    final HedgeDelay hedgeDelay;
     private boolean panicking; // guarded by this
 
     /** Identifies a backend: its socket address and, for copies of one address, its replica attribute. */
@@ -108,6 +114,10 @@ final class TargetPool implements Resolver.Listener {
         this.view = new View(null, NoBackendException.Reason.NOT_RESOLVED_YET, "no resolution yet", null);
         this.lastUsed = engine.ticker().read();
         this.outliers = new OutlierDetector(engine.config().outliers(), seed);
+        Resilience resilience = settings.resilience();
+        this.budget = new RetryBudget(resilience);
+        this.throttle = resilience.throttleK() > 0 ? new Throttle(resilience) : null;
+        this.hedgeDelay = resilience.hedging() ? new HedgeDelay(resilience) : null;
         this.zoneDraws = new AtomicLong(seed);
         this.lifetime = settings.lifetime().provider().create(new LifetimePolicyContext(target, settings.lifetime().options(), seed));
         this.resolver = settings.resolver().provider().create(new ResolverContext(target, settings.resolver().options(),
@@ -119,9 +129,27 @@ final class TargetPool implements Resolver.Listener {
         lastUsed = engine.ticker().read();
     }
 
-    /** Nanoseconds since {@code start}, on the client's ticker. */
-    long elapsedSince(long start) {
-        return engine.ticker().read() - start;
+    /**
+     * Takes a retry (or a hedge) from this target's budget; announces a budget that just ran dry with a
+     * {@link dev.fairway.FairwayEvent.RetryBudgetExhausted}, once per dry spell.
+     *
+     * @param hedge whether it is for a hedge
+     * @return whether the retry may go
+     */
+    boolean tryRetry(boolean hedge) {
+        long now = engine.ticker().read();
+        if (budget.tryAcquire(now, hedge)) {
+            return true;
+        }
+        if (budget.justRanDry()) {
+            engine.events().emit(new dev.fairway.FairwayEvent.RetryBudgetExhausted(target, budget.spent(now), budget.requests(now)));
+        }
+        return false;
+    }
+
+    /** Now, on the client's ticker. */
+    long now() {
+        return engine.ticker().read();
     }
 
     long lastUsed() {
@@ -257,8 +285,17 @@ final class TargetPool implements Resolver.Listener {
      *
      * @param status the response status, -1 when the exchange failed with an exception, or {@link #TIMED_OUT}
      */
-    void completed(BackendImpl backend, long elapsedNanos, int status) {
+    void completed(BackendImpl backend, long startNanos, int status) {
+        long now = engine.ticker().read();
+        long elapsedNanos = now - startNanos;
         boolean success = status == TIMED_OUT || (status >= 0 && status < 500);
+        budget.attempted(now);
+        if (throttle != null) {
+            throttle.completed(now, status);
+        }
+        if (hedgeDelay != null && status >= 0 && status < 500) {
+            hedgeDelay.answered(now, elapsedNanos);
+        }
         Picker picker = view.picker();
         if (picker != null) {
             try {
@@ -997,7 +1034,10 @@ final class TargetPool implements Resolver.Listener {
         }
         return new dev.fairway.TargetSnapshot(target, list, leaves, recycles.get(),
                 resolved ? Optional.of(java.time.Duration.ofNanos(now - resolvedAt)) : Optional.empty(), Optional.ofNullable(error),
-                zoneShares, settings.rule(), settings.names());
+                zoneShares, settings.rule(), settings.names(), new dev.fairway.TargetSnapshot.Retries(
+                        settings.resilience().describe(), budget.retries(), budget.hedges(), budget.denied(),
+                        Math.max(0, budget.available(now)), throttle == null ? 0 : throttle.rejected(),
+                        throttle == null ? 0 : throttle.probability(now)));
     }
 
     /** This target's providers. */

@@ -152,6 +152,37 @@ class DocsTest {
     }
 
     @Test
+    void everyRetryHedgeAndThrottleOptionIsInTheGuideWithItsDefault() throws IOException {
+        String guide = read("docs/guide.md");
+        List<String> problems = new ArrayList<>();
+        Resilience.FAMILIES.forEach((family, options) -> {
+            int table = guide.indexOf("| `fairway." + family + ".` option |");
+            if (table < 0) {
+                problems.add("fairway." + family + ".*: no table");
+                return;
+            }
+            String text = guide.substring(table, guide.indexOf("\n\n", table));
+            List<List<String>> rows = rows(text);
+            for (Option<?> option : options) {
+                Optional<List<String>> row = row(rows, option.key());
+                Object value = option.defaultValue().orElseThrow();
+                List<String> forms = value instanceof java.util.BitSet b && b.isEmpty() ? List.of("none")
+                        : value instanceof java.util.Set<?> set ? List.of(String.join(",", new java.util.TreeSet<>(set.stream().map(String::valueOf).toList())))
+                        : forms(value);
+                if (row.isEmpty()) {
+                    problems.add("fairway." + family + "." + option.key() + ": no row");
+                } else if (!forms.contains(row.get().get(1))) {
+                    problems.add("fairway." + family + "." + option.key() + ": default " + forms + " but the guide says '" + row.get().get(1) + "'");
+                }
+            }
+            if (rows.size() - 1 != options.size()) {
+                problems.add("fairway." + family + ".*: " + (rows.size() - 1) + " rows for " + options.size() + " options");
+            }
+        });
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
     void everyZoneOptionIsInTheKubernetesGuideWithItsDefault() throws IOException {
         String kubernetes = read("docs/kubernetes.md");
         List<List<String>> rows = rows(kubernetes.substring(kubernetes.indexOf("| `fairway.zone.` option |")));

@@ -55,6 +55,15 @@ public final class JfrListener implements FairwayListener {
             case FairwayEvent.LeafCreated c -> leaf(c.target().toString(), c.address().authority(), c.leafId(), "created", "", false);
             case FairwayEvent.LeafRetired r -> leaf(r.target().toString(), r.address().authority(), r.leafId(), "retired", r.reason(), false);
             case FairwayEvent.LeafClosed c -> leaf(c.target().toString(), c.address().authority(), c.leafId(), "closed", "", c.forced());
+            case FairwayEvent.RetryBudgetExhausted r -> {
+                RetryBudgetEvent e = new RetryBudgetEvent();
+                if (e.isEnabled()) {
+                    e.target = r.target().toString();
+                    e.retries = r.retries();
+                    e.requests = r.requests();
+                    e.commit();
+                }
+            }
             case FairwayEvent.NoBackend n -> {
                 NoBackendEvent e = new NoBackendEvent();
                 if (e.isEnabled()) {
