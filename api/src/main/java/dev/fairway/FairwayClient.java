@@ -811,8 +811,8 @@ public final class FairwayClient extends HttpClient {
          * Sets a retry option ({@code fairway.retry.<key>}); see {@code docs/guide.md}, "Retries, hedging and
          * throttling", for the keys and their defaults. By default a request that provably never reached a server,
          * and an idempotent one whose connection was lost before the response, go to another backend, at most
-         * {@code max_attempts} (4) attempts in all and within a retry budget of 20 % of the target's requests plus 10
-         * per second; retries on statuses ({@code statuses}) and per-try timeouts ({@code per_try_timeout}) are off.
+         * {@code max_attempts} (4) attempts in all and within a retry budget of 20 % of the target's requests (or 10
+         * per second, when that is more); retries on statuses ({@code statuses}) and per-try timeouts ({@code per_try_timeout}) are off.
          * Checked by {@link #build()}.
          *
          * @param key   the option key, e.g. {@code statuses}

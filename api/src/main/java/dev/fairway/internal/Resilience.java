@@ -72,7 +72,7 @@ public record Resilience(int maxAttempts, BitSet statuses, Set<String> methods, 
     static final Option<Double> BUDGET_RATIO = Option.ofDouble("budget_ratio", 0.2, 0, 10,
             "retries (and hedges) allowed per request over the budget window");
     static final Option<Integer> BUDGET_MIN = Option.ofInt("budget_min_per_second", 10, 0, 100_000,
-            "retries allowed per second of the budget window, whatever the traffic");
+            "retries allowed per second of the budget window however few the requests");
     static final Option<Duration> BUDGET_WINDOW = Option.ofDuration("budget_window", Duration.ofSeconds(10),
             Duration.ofSeconds(1), Duration.ofMinutes(10), "the window the retry budget counts requests and retries over");
 

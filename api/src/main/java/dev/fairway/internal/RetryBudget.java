@@ -4,10 +4,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A target's retry budget, after Finagle's and Envoy's: over the last {@code budget_window}, retries and hedges may
- * be at most {@code budget_ratio} of the requests plus {@code budget_min_per_second} for each second of the window.
- * During an outage of every backend, each request then costs about {@code 1 + ratio} attempts instead of
- * {@code max_attempts}. One per target; {@link MultiExchange} asks it before every retry and hedge.
+ * A target's retry budget, after Envoy's and Finagle's: over the last {@code budget_window}, retries and hedges may
+ * be at most {@code budget_ratio} of the requests, or {@code budget_min_per_second} for each second of the window when
+ * that is more (so that a target with little traffic may still retry). During an outage of every backend that lasts
+ * longer than the window, each request then costs at most {@code 1 + ratio} attempts instead of {@code max_attempts}. One per target; {@link MultiExchange} asks it before every retry and hedge.
  */
 final class RetryBudget {
 
@@ -63,7 +63,7 @@ final class RetryBudget {
         long attempts = window.sum(REQUESTS, now);
         long spent = window.sum(RETRIES, now);
         // attempts include the retries themselves: the ratio applies to the requests the callers made
-        return ratio * Math.max(0, attempts - spent) + reserve - spent;
+        return Math.max(ratio * Math.max(0, attempts - spent), reserve) - spent;
     }
 
     /** Requests (first attempts) in the window. */

@@ -821,7 +821,7 @@ public final class LoadHarness {
 
     // ---------------------------------------------------------------- JSON
 
-    private static String row(Object... keysAndValues) {
+    static String row(Object... keysAndValues) {
         StringBuilder s = new StringBuilder("{");
         for (int i = 0; i < keysAndValues.length; i += 2) {
             s.append(i == 0 ? "" : ", ").append(quote(keysAndValues[i].toString())).append(": ").append(value(keysAndValues[i + 1]));
@@ -829,7 +829,7 @@ public final class LoadHarness {
         return s.append('}').toString();
     }
 
-    private static String document(String scenario, Map<String, Object> parameters, List<String> rows, Map<String, Object> summary) {
+    static String document(String scenario, Map<String, Object> parameters, List<String> rows, Map<String, Object> summary) {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("available_processors", Runtime.getRuntime().availableProcessors());
         machine.put("java_version", System.getProperty("java.version"));
