@@ -32,6 +32,8 @@
  *     {@code fairway.refuse_addresses} (default {@code unspecified,multicast,broadcast,link_local}),
  *     {@code fairway.jmx} (default {@code true})</li>
  * <li>{@code fairway.outlier.<option>}: passive outlier detection (gRFC A50 defaults; see {@code docs/guide.md})</li>
+ * <li>{@code fairway.retry.<option>}, {@code fairway.hedge.<option>}, {@code fairway.throttle.<option>}: retries, the
+ * retry budget, hedging and client-side throttling (see {@code docs/guide.md})</li>
  * <li>{@code fairway.zone} (default: the environment variable {@code FAIRWAY_ZONE}, else none), {@code fairway.zone.<option>}:
  *     zone-aware routing (see {@code docs/kubernetes.md})</li>
  * <li>{@code fairway.target.<name>.host} and {@code fairway.target.<name>.<key>}: providers and options for some targets

@@ -809,10 +809,11 @@ public final class FairwayClient extends HttpClient {
 
         /**
          * Sets a retry option ({@code fairway.retry.<key>}); see {@code docs/guide.md}, "Retries, hedging and
-         * throttling", for the keys and their defaults. By default a request that provably never reached a server,
-         * and an idempotent one whose connection was lost before the response, go to another backend, at most
-         * {@code max_attempts} (4) attempts in all and within a retry budget of 20 % of the target's requests (or 10
-         * per second, when that is more); retries on statuses ({@code statuses}) and per-try timeouts ({@code per_try_timeout}) are off.
+         * throttling", for the keys and their defaults. By default a request that provably never reached a server
+         * goes to another backend, and so does a repeatable one (an idempotent method or an {@code Idempotency-Key},
+         * and a body that can be sent again) whose connection was lost before the response, within a retry budget of
+         * 20 % of the target's requests (or 10 per second, when that is more); at most {@code max_attempts} (4)
+         * attempts in all. Retries on statuses ({@code statuses}) and per-try timeouts ({@code per_try_timeout}) are off.
          * Checked by {@link #build()}.
          *
          * @param key   the option key, e.g. {@code statuses}
@@ -843,7 +844,7 @@ public final class FairwayClient extends HttpClient {
          * {@link NoBackendException} of reason {@code THROTTLED}, in proportion. Off by default. See
          * {@code docs/guide.md}. Checked by {@link #build()}.
          *
-         * @param key   the option key, {@code k} or {@code window}
+         * @param key   the option key: {@code k}, {@code window} or {@code max_rejection}
          * @param value the value, typed or as a string
          * @return this builder
          */

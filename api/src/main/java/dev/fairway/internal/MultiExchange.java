@@ -81,6 +81,8 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     private final long deadline;
     /** This hop's attempts, the first included, counted against {@code fairway.retry.max_attempts}. */
     private int attempts;
+    /** Counts hops (and pools a hop moved to), so that a send queued for an earlier one is dropped. */
+    private int hopNumber;
     /** This hop's retries after the request reached a server: the exponent of the next backoff. */
     private int backoffs;
     /** Whether this hop's attempts race ({@code fairway.hedge.*} configured and the request repeatable). */
@@ -302,6 +304,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             pool = pinned != null ? pinned.pool : engine.pool(target);
             pool.touch();
             attempts = 1;
+            hopNumber++;
             backoffs = 0;
             hedges = 0;
             hedge = null;
@@ -416,7 +419,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         // but answers its health endpoint at once must stay healthy.
         if (pinned != null || backend.tryAcquire()) {
             sendAcquired(backend);
-        } else if (!backend.enqueue(() -> sendQueued(backend), queueWait(), () -> saturated(backend))) {
+        } else if (!backend.enqueue(() -> sendQueued(backend, hopNumber), queueWait(), () -> saturated(backend, hopNumber))) {
             queueFull(backend);
         }
     }
@@ -446,13 +449,23 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         return remaining().orElse(engine.config().queueTimeout());
     }
 
-    /** A place freed up after the request queued: sends it (under the lock, as a hedged hop's steps run). */
-    private synchronized void sendQueued(BackendImpl backend) {
+    /**
+     * A place freed up after the request queued: sends it (under the lock, as a hedged hop's steps run), unless
+     * the hop it queued for is over.
+     */
+    private synchronized void sendQueued(BackendImpl backend, int queuedOnHop) {
+        if (queuedOnHop != hopNumber) {
+            releasePlace(backend);
+            return;
+        }
         sendAcquired(backend);
     }
 
     /** No place freed up on {@code backend} in time: another backend, once, or a clear error. */
-    private void saturated(BackendImpl backend) {
+    private synchronized void saturated(BackendImpl backend, int queuedOnHop) {
+        if (queuedOnHop != hopNumber) {
+            return;
+        }
         IOException e = new IOException("backend " + backend.address().authority() + " of " + target + " is saturated: "
                 + backend.inFlight() + " requests in flight (limit " + backend.limit() + ") and this request waited "
                 + queueWait().toMillis() + " ms; raise maxConcurrencyPerBackend or the request timeout, or add backends");
@@ -480,14 +493,19 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         Exchange<T> attempt;
         HttpRequest leafRequest;
         Resilience rules = policy();
-        // a per-try timeout is a retry's trigger: only for requests that may be sent again
-        long perTry = pinned != null || rules.perTryTimeout().isZero() || !rules.repeatable(hop) ? 0 : rules.perTryTimeout().toNanos();
+        // A per-try timeout is a retry's trigger: only for requests that may be sent again, and only when a retry
+        // could follow (attempts left, and a retry in the budget); otherwise the attempt has the time left.
+        long perTry = pinned != null || rules.perTryTimeout().isZero() || attempts >= rules.maxAttempts()
+                || !rules.repeatable(hop) || pool.budget.available(now) < 1 ? 0 : rules.perTryTimeout().toNanos();
         try {
             Leaves.Leaf leaf = leaves.leaf(backend, Mode.of(target, hop, engine.config().version()));
             leafRequest = Exchange.leafRequest(hop, target, leaf, cookies, attemptTimeout(now, perTry));
             attempt = new Exchange<>(leaf, hop, handler, Redirects.policy(policy, redirects), cookies, pinned != null, now);
         } catch (IOException | RuntimeException e) {
             releasePlace(backend);
+            if (hedge != null && hedge.racing() > 0) {
+                return; // a hedge that could not start: the attempts racing go on
+            }
             failed(backend, e, SendFailure.of(e, null), true, false);
             return;
         } catch (Error e) {
@@ -498,8 +516,12 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         }
         exchange = attempt;
         attempt.perTryLimited = perTry > 0 && perTry < left(now);
-        if (pinned == null && !rules.statuses().isEmpty() && attempts < rules.maxAttempts() && rules.repeatable(hop)) {
+        // Room for a status retry: the hedges still to come are counted as if sent (they may be, while this attempt
+        // waits), so that a status retry never makes the hop exceed max_attempts.
+        int hedgesToCome = hedging ? rules.maxHedges() - hedges : 0;
+        if (pinned == null && !rules.statuses().isEmpty() && attempts + hedgesToCome < rules.maxAttempts() && rules.repeatable(hop)) {
             attempt.retryOn = rules;
+            attempt.deadline = deadline;
         }
         if (hedging) {
             sendRacing(attempt, leafRequest, now);
@@ -573,6 +595,9 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         }
         attempt.leaf.counted();
         race.sent(attempt, future);
+        if (result.isCancelled()) {
+            race.cancelAll(); // cancelled before this hop's race was visible to cancelled()
+        }
         future.whenComplete((response, failure) -> completedRacing(attempt, response, failure));
     }
 
@@ -600,42 +625,65 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 return;
             }
             BackendImpl other = pool.pickOther(hop, tried);
-            if (other == null || !pool.tryRetry(true)) {
+            // a hedge never queues: a backend without a free place is no faster than the attempt already racing
+            if (other == null || !other.tryAcquire()) {
+                return;
+            }
+            if (!pool.tryRetry(true)) {
+                other.release();
                 return;
             }
             hedges++;
             attempts++;
             LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " hedged to " + other.address().authority());
-            send(other);
+            sendAcquired(other);
             armHedge(race, engine.ticker().read());
         } catch (Throwable t) {
             engine.failAsync(result, t);
         }
     }
 
-    /** A racing attempt's leaf future completed. */
-    private synchronized void completedRacing(Exchange<T> attempt, HttpResponse<T> response, Throwable failure) {
+    /**
+     * A racing attempt's leaf future completed. The decision is made under the lock; the winner, which claimed the
+     * hop and is alone in it from then on, goes on outside it, so that the caller's callbacks never run under it.
+     */
+    private void completedRacing(Exchange<T> attempt, HttpResponse<T> response, Throwable failure) {
         try {
-            Hedge race = attempt.race;
-            race.ended(attempt);
-            if (!result.isCancelled() && (race != hedge || attempt.lost || race.lost(attempt))) {
-                // Lost the race (or its hop is over): cancelled or discarded, and not the backend's fault. Its
-                // picker hears how long it waited, as for a request's own timeout.
-                attempt.release();
-                if (!attempt.responded) {
-                    attempt.report(TargetPool.TIMED_OUT);
+            synchronized (this) {
+                Hedge race = attempt.race;
+                race.ended(attempt);
+                Throwable cause = failure == null ? null : unwrap(failure);
+                if (race != hedge || attempt.lost || race.lost(attempt)) {
+                    // Lost the race (or its hop is over): cancelled or discarded, and not the backend's fault. Its
+                    // picker hears how long it waited.
+                    attempt.release();
+                    if (!attempt.responded) {
+                        attempt.report(TargetPool.CANCELLED);
+                    }
+                    return;
                 }
-                return;
-            }
-            if (race.racing() > 0 && !race.claimed() && !result.isCancelled() && (failure != null || attempt.retryStatus != 0)) {
-                // Other attempts still race: this one's failure is counted, and the request waits for them.
-                attempt.release();
-                if (failure != null) {
-                    account(attempt, explain(attempt, unwrap(failure)));
+                if (cause instanceof CancellationException || result.isCancelled()) {
+                    // The caller gave up (its future or a stage derived from it): nothing the backend did.
+                    attempt.release();
+                    if (race.racing() == 0 && !result.isDone()) {
+                        result.completeExceptionally(cause != null ? cause : new CancellationException());
+                    }
+                    return;
                 }
-                return;
+                if (!race.claimed()) {
+                    if (race.racing() > 0 && (failure != null || attempt.retryStatus != 0)) {
+                        // Other attempts still race: this one's failure is counted, and the request waits for them.
+                        attempt.release();
+                        if (failure != null) {
+                            account(attempt, explain(attempt, cause));
+                        }
+                        return;
+                    }
+                    complete(attempt, response, failure); // the last attempt standing, failed: retried or failed
+                    return;
+                }
             }
-            complete(attempt, response, failure); // the winner, or the last attempt standing
+            complete(attempt, response, failure); // the winner
         } catch (Throwable t) {
             attempt.abort();
             engine.failAsync(result, t);
@@ -793,7 +841,9 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         }
         boolean sentAgain = beforeResponse && pinned == null && (failure == SendFailure.CONNECTION_LOST
                 || (failure == SendFailure.TIMED_OUT && perTryLimited)) && policy().repeatable(hop);
-        if (!result.isDone() && (failure.notSent() || sentAgain) && retryElsewhere(backend, cause, sentAgain)) {
+        // A stream the server did not process may have taken part of a body that cannot be produced again.
+        boolean notSent = failure.notSent() && (failure != SendFailure.NOT_SENT_UNPROCESSED || Resilience.Bodies.replayable(hop));
+        if (!result.isDone() && (notSent || sentAgain) && retryElsewhere(backend, cause, sentAgain)) {
             return;
         }
         result.completeExceptionally(failure == SendFailure.NOT_SENT_REFUSED ? refused(backend, cause) : cause);
@@ -870,9 +920,9 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     }
 
     /**
-     * Retries this hop on a backend it has not tried yet, within {@code fairway.retry.max_attempts}, the deadline
-     * and the target's retry budget: at once when the request never reached a server, after a backoff when it may
-     * have ({@code reached}).
+     * Retries this hop on a backend it has not tried yet, within {@code fairway.retry.max_attempts} and the deadline:
+     * at once when the request never reached a server, which adds no load and so asks no budget (as gRPC's
+     * transparent retries); after a backoff and within the target's retry budget when it may have ({@code reached}).
      *
      * @return {@code true} when a retry is under way; {@code false} when the caller should fail the hop
      */
@@ -888,7 +938,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         if (other == null && reached) {
             other = pool.pick(hop); // every backend was tried: any may take the request again, within the attempts
         }
-        if (other == null || !pool.tryRetry(false)) {
+        if (other == null || (reached && !pool.tryRetry(false))) {
             return false;
         }
         attempts++;
@@ -909,6 +959,13 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
      */
     private void retryAfterStatus(Exchange<T> attempt) {
         BackendImpl backend = attempt.leaf.backend;
+        if (!attempt.retryPaid && !pool.tryRetry(false)) {
+            // Discarded while other attempts raced, which have ended since, and the budget is dry now: the answer
+            // is gone, so the caller learns what it was.
+            result.completeExceptionally(new IOException("backend " + backend.address().authority() + " of " + target
+                    + " answered " + attempt.retryStatus + " and the retry budget of the target allows no retry"));
+            return;
+        }
         remember(backend);
         BackendImpl other = pool.pickOther(hop, tried);
         if (other == null) {
@@ -923,7 +980,8 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
 
     /** Sends to {@code backend} after the backoff's random wait, on the executor. */
     private void sendAfterBackoff(BackendImpl backend) {
-        long wait = policy().backoffNanos(++backoffs, ThreadLocalRandom.current().nextDouble());
+        long wait = Math.min(policy().backoffNanos(++backoffs, ThreadLocalRandom.current().nextDouble()),
+                left(engine.ticker().read()) / 2); // never the whole time left
         if (wait <= 0) {
             send(backend);
             return;

@@ -16,8 +16,8 @@ import java.util.TreeSet;
  * The resilience settings of a target, one home for their keys, defaults and checks: retries
  * ({@code fairway.retry.*}), hedging ({@code fairway.hedge.*}) and client-side adaptive throttling
  * ({@code fairway.throttle.*}). What is on by default: a retry of a request that provably never reached a server, and
- * of an idempotent request whose connection was lost before the response, on another backend, at most
- * {@code max_attempts} in all and within the retry budget. Retries on statuses, per-try timeouts, hedging and
+ * of a repeatable request whose connection was lost before the response (within the retry budget), on another
+ * backend, at most {@code max_attempts} in all. Retries on statuses, per-try timeouts, hedging and
  * throttling are off until configured. The runtime state lives in {@link RetryBudget}, {@link HedgeDelay} and
  * {@link Throttle}; {@link MultiExchange} applies the rules.
  *
@@ -81,7 +81,7 @@ public record Resilience(int maxAttempts, BitSet statuses, Set<String> methods, 
     static final Option<Object> HEDGE_DELAY = Option.ofCustom("delay", "none",
             "how long an idempotent request runs alone before a hedge goes to another backend: a duration, or pNN for a percentile of the target's recent response times",
             "none, a duration from 1ms to 1m like 50ms, or a percentile from p50 to p99.9 like p95", Resilience::hedgeDelay);
-    static final Option<Integer> MAX_HEDGES = Option.ofInt("max_hedges", 1, 1, 4, "the most hedges per request");
+    static final Option<Integer> MAX_HEDGES = Option.ofInt("max_hedges", 1, 1, 4, "the most hedges per request (per redirect hop)");
 
     static final Option<Double> THROTTLE_K = Option.ofDouble("k", 0, 0, 10,
             "reject locally with probability (requests - k * accepted) / (requests + 1); 0 turns throttling off, 2 is the SRE book's");

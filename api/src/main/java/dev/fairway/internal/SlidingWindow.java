@@ -37,7 +37,10 @@ final class SlidingWindow {
         long t = Math.floorDiv(now, slotNanos);
         int slot = (int) Math.floorMod(t, SLOTS);
         long stamp = stamps.get(slot);
-        if (stamp != t && stamps.compareAndSet(slot, stamp, t)) {
+        if (stamp > t) {
+            return; // a time older than the window (a late caller): the slot counts a newer second now
+        }
+        if (stamp < t && stamps.compareAndSet(slot, stamp, t)) {
             for (int s = 0; s < this.series; s++) {
                 counts.set(slot * this.series + s, 0);
             }

@@ -281,6 +281,13 @@ final class TargetPool implements Resolver.Listener {
     static final int TIMED_OUT = -2;
 
     /**
+     * The status {@link #completed} gets for an attempt the client cancelled itself (a hedge that lost its race): the
+     * picker hears it as a success that took that long, as for {@link #TIMED_OUT}; neither outlier detection nor
+     * client-side throttling hears of it, since the backend refused nothing.
+     */
+    static final int CANCELLED = -3;
+
+    /**
      * An exchange's outcome: to the current picker, and to passive outlier detection. Runs on every exchange.
      *
      * @param status the response status, -1 when the exchange failed with an exception, or {@link #TIMED_OUT}
@@ -288,9 +295,9 @@ final class TargetPool implements Resolver.Listener {
     void completed(BackendImpl backend, long startNanos, int status) {
         long now = engine.ticker().read();
         long elapsedNanos = now - startNanos;
-        boolean success = status == TIMED_OUT || (status >= 0 && status < 500);
+        boolean success = status == TIMED_OUT || status == CANCELLED || (status >= 0 && status < 500);
         budget.attempted(now);
-        if (throttle != null) {
+        if (throttle != null && status != CANCELLED) {
             throttle.completed(now, status);
         }
         if (hedgeDelay != null && status >= 0 && status < 500) {
@@ -307,7 +314,7 @@ final class TargetPool implements Resolver.Listener {
                 }
             }
         }
-        if (status == TIMED_OUT) {
+        if (status == TIMED_OUT || status == CANCELLED) {
             return; // the caller's deadline: the picker learns how long the backend took, outlier detection nothing
         }
         String ejectFor = outliers.countOutcome(backend, status);
