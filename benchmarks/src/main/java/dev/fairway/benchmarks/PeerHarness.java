@@ -72,7 +72,11 @@ import java.util.function.Function;
  *     {@link EndpointSelectionStrategy#weightedRoundRobin()} (with equal weights the same order as round robin);</li>
  * <li>{@code plain_rr} and {@code plain_hand}: for diagnosis, plain JDK clients sending to every backend in turn,
  *     one client for all ({@code plain_rr}: one selector thread, one connection pool) or one per backend
- *     ({@code plain_hand}: what Fairway's leaves are, without the balancer).</li>
+ *     ({@code plain_hand}: what Fairway's leaves are, without the balancer);</li>
+ * <li>{@code fairway_shared}: an experiment for h2c and h2 only, not a configuration Fairway offers: a
+ *     {@link FairwayClient} whose leaves are all one JDK client (through the builder's package-private
+ *     {@code leafFactory}, by reflection, as {@link FacadeBenchmark} does), to measure what sharing one selector
+ *     thread and connection pool among the backends would give.</li>
  * </ul>
  * Each Armeria client has its own {@link ClientFactory} with its own event loops (Armeria's default number), so that
  * its threads come and go with it.
@@ -84,7 +88,8 @@ import java.util.function.Function;
  * requests per second, latency p50 / p99 / p99.9 (from a log-linear histogram, ±1.6 %), process CPU time per request
  * ({@code com.sun.management.OperatingSystemMXBean#getProcessCpuTime}), heap bytes allocated per request
  * ({@code com.sun.management.ThreadMXBean#getTotalThreadAllocatedBytes}), the platform threads of the process and how
- * many the client added, and from the server: its CPU, the connections it accepted and the requests per protocol.
+ * many the client added, context switches per request (of the live threads, from {@code /proc/self/task}: the thread
+ * hand-offs a client makes), and from the server: its CPU, the connections it accepted and the requests per protocol.
  * Prints medians over rounds and the ratios Fairway ÷ plain and Fairway ÷ Armeria, per protocol and caller style
  * (median of the per-round ratios, each round's figures measured minutes apart at most).
  *
@@ -105,7 +110,8 @@ public final class PeerHarness {
               --protocols LIST     h1,h2c,h2 (default all three): HTTP/1.1, h2c, HTTP/2 over TLS
               --contenders LIST    client-style pairs; clients plain, fairway, armeria, armeria_rr, armeria_wrr,
                                    plain_rr (one JDK client, every backend in turn), plain_hand (a JDK client per
-                                   backend, in turn);
+                                   backend, in turn), fairway_shared (an experiment, h2c and h2 only: Fairway with
+                                   one JDK client under all its leaves);
                                    styles send (blocking callers), async (callbacks). Default:
                                    plain-send,plain-async,fairway-send,fairway-async,armeria-async,armeria_rr-send,armeria_rr-async
               --backends N         backends on 127.0.0.2 ... (default 5)
@@ -113,8 +119,8 @@ public final class PeerHarness {
               --callers KIND       virtual (default) or platform: the threads of send callers
               --picker NAME        Fairway's picker (default: its default)
               --warmup S           seconds of warm-up per protocol and client, once (default 2)
-              --settle-ms MS       after a client starts, before measuring (default 500)
-              --measure-ms MS      measured time per protocol, client and round (default 1500)
+              --settle-ms MS       after a client starts, before measuring (default 400)
+              --measure-ms MS      measured time per protocol, client and round (default 1200)
               --rounds N           rounds (default 4)
               --server-cpus LIST   run the backends under taskset -c LIST (default: not pinned)
               --server-threads N   the server's event loops (default 1)
@@ -338,7 +344,7 @@ public final class PeerHarness {
                 }
                 yield new RotatingPeer(clients, requests, new AtomicInteger());
             }
-            case "fairway" -> {
+            case "fairway", "fairway_shared" -> {
                 FairwayClient.Builder b = FairwayClient.newBuilder()
                         .resolver("static")
                         .resolverOption("addresses", target.addressList())
@@ -351,6 +357,20 @@ public final class PeerHarness {
                 }
                 if (p.tls) {
                     b.sslContext(target.sslContext());
+                }
+                if (client.equals("fairway_shared")) {
+                    // An experiment, not a configuration Fairway offers: every leaf is the one JDK client the first
+                    // leaf's builder made (same target, so the same TLS name and parameters). Direct-mode leaves address
+                    // each backend by IP, so the JDK keeps one connection per backend, all on one selector thread.
+                    HttpClient[] shared = new HttpClient[1];
+                    FacadeBenchmark.leafFactory(b, configured -> {
+                        synchronized (shared) {
+                            if (shared[0] == null) {
+                                shared[0] = configured.build();
+                            }
+                            return shared[0];
+                        }
+                    });
                 }
                 yield new JdkPeer(b.build(), HttpRequest.newBuilder(target.logicalUri(p)).timeout(timeout).build());
             }
@@ -388,8 +408,8 @@ public final class PeerHarness {
         return b.build();
     }
 
-    private static final List<String> CLIENTS = List.of("plain", "plain_rr", "plain_hand", "fairway", "armeria",
-            "armeria_rr", "armeria_wrr");
+    private static final List<String> CLIENTS = List.of("plain", "plain_rr", "plain_hand", "fairway", "fairway_shared",
+            "armeria", "armeria_rr", "armeria_wrr");
 
     private record Contender(String name, String client, boolean async) {
         static Contender of(String name) {
@@ -566,7 +586,7 @@ public final class PeerHarness {
     }
 
     /** The process-wide counters read at the edges of a measurement. */
-    private record Counters(long nanos, long cpuNanos, long allocated, Map<String, String> server) {
+    private record Counters(long nanos, long cpuNanos, long allocated, Map<String, String> server, long switches) {
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -574,9 +594,52 @@ public final class PeerHarness {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private static Counters counters(ServerProcess server) throws IOException {
+    /**
+     * The counters at the start of a measurement: the slower readings (the server's, the context switches) first, so
+     * that their own CPU time and allocation fall outside the measured interval.
+     */
+    private static Counters startCounters(ServerProcess server) throws IOException {
+        long switches = contextSwitches();
         Map<String, String> stats = server.stats();
-        return new Counters(System.nanoTime(), OS.getProcessCpuTime(), THREADS.getTotalThreadAllocatedBytes(), stats);
+        return new Counters(System.nanoTime(), OS.getProcessCpuTime(), THREADS.getTotalThreadAllocatedBytes(), stats, switches);
+    }
+
+    /** The counters at the end of a measurement: the fast readings first. */
+    private static Counters endCounters(ServerProcess server) throws IOException {
+        long nanos = System.nanoTime();
+        long cpu = OS.getProcessCpuTime();
+        long allocated = THREADS.getTotalThreadAllocatedBytes();
+        Map<String, String> stats = server.stats();
+        return new Counters(nanos, cpu, allocated, stats, contextSwitches());
+    }
+
+    /**
+     * Voluntary and involuntary context switches of this process's live threads, from {@code /proc/self/task/}*{@code
+     * /status} (Linux; -1 elsewhere). Threads that end meanwhile take their counts with them, so this undercounts a
+     * client that starts and ends threads during a measurement.
+     */
+    static long contextSwitches() {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return -1;
+        }
+        long sum = 0;
+        try (var list = Files.list(tasks)) {
+            for (Path task : list.toList()) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"), StandardCharsets.US_ASCII)) {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException e) {
+                    // the thread ended between listing and reading
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return sum;
     }
 
     /** One measurement of one client on one protocol. */
@@ -584,7 +647,8 @@ public final class PeerHarness {
                        long failures, double p50, double p99, double p999, double cpuMicrosPerRequest,
                        double allocatedBytesPerRequest, int threads, int threadsAdded, double serverCpuMicrosPerRequest,
                        double serverCpuShare, double clientCpuShare, long connectionsAccepted, long openConnections,
-                       long connectionsSinceStart, String servedAs, String servedAsSinceStart, String perBackend) {
+                       long connectionsSinceStart, String servedAs, String servedAsSinceStart, String perBackend,
+                       double contextSwitchesPerRequest) {
     }
 
     private Measurement measure(int round, Protocol protocol, Contender contender, Target target, ServerProcess server,
@@ -595,7 +659,7 @@ public final class PeerHarness {
         Recorder recorder = new Recorder();
         int concurrency = integer("concurrency", 32);
         boolean platform = options.getOrDefault("callers", "virtual").equals("platform");
-        Counters birth = counters(server);
+        Counters birth = startCounters(server);
         Counters start;
         Counters end;
         int threads;
@@ -604,11 +668,11 @@ public final class PeerHarness {
                     : blockingLoad(peer, recorder, concurrency, platform);
             try {
                 Thread.sleep(settle.toMillis());
-                start = counters(server);
+                start = startCounters(server);
                 recorder.counting.set(true);
                 Thread.sleep(measure.toMillis());
                 recorder.counting.set(false);
-                end = counters(server);
+                end = endCounters(server);
                 threads = THREADS.getThreadCount();
             } finally {
                 load.stop();
@@ -633,7 +697,8 @@ public final class PeerHarness {
                 serverCpu / 1e3 / perRequest, serverCpu / (end.nanos() - start.nanos()),
                 (end.cpuNanos() - start.cpuNanos()) / (double) (end.nanos() - start.nanos()),
                 (long) delta(start, end, "connections"), Long.parseLong(end.server().getOrDefault("open", "0")),
-                (long) delta(birth, end, "connections"), servedAs, servedAsSinceStart, perBackend.toString());
+                (long) delta(birth, end, "connections"), servedAs, servedAsSinceStart, perBackend.toString(),
+                start.switches() < 0 ? Double.NaN : (end.switches() - start.switches()) / perRequest);
     }
 
     /** Requests the server served per protocol between two readings, e.g. {@code h1c=12 h2c=3400}. */
@@ -667,8 +732,8 @@ public final class PeerHarness {
         int backends = integer("backends", 5);
         int rounds = integer("rounds", 4);
         Duration warmup = Duration.ofSeconds(integer("warmup", 2));
-        Duration settle = Duration.ofMillis(integer("settle-ms", 500));
-        Duration measure = Duration.ofMillis(integer("measure-ms", 1500));
+        Duration settle = Duration.ofMillis(integer("settle-ms", 400));
+        Duration measure = Duration.ofMillis(integer("measure-ms", 1200));
         String callers = options.getOrDefault("callers", "virtual");
         if (!callers.equals("virtual") && !callers.equals("platform")) {
             throw new IllegalArgumentException("--callers " + callers + " is not known: use virtual or platform");
@@ -680,6 +745,10 @@ public final class PeerHarness {
         List<Contender> contenders = new ArrayList<>();
         for (String c : options.getOrDefault("contenders", String.join(",", DEFAULT_CONTENDERS)).split(",")) {
             contenders.add(Contender.of(c.trim()));
+        }
+        if (protocols.contains(Protocol.H1) && contenders.stream().anyMatch(c -> c.client().equals("fairway_shared"))) {
+            throw new IllegalArgumentException("fairway_shared is for h2c and h2 only: HTTP/1.1 leaves are each a proxy for "
+                    + "their backend, so one shared client would send everything to one backend");
         }
         if (!THREADS.isThreadAllocatedMemorySupported() || !THREADS.isThreadAllocatedMemoryEnabled()) {
             throw new IllegalStateException("this JVM does not count allocated bytes per thread");
@@ -698,16 +767,17 @@ public final class PeerHarness {
             }
             System.out.printf(Locale.ROOT, "%-5s %-5s %-18s %10s %9s %9s %9s %9s %9s %7s %6s %6s %9s  %s%n", "round",
                     "proto", "client", "req/s", "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/r", "B/req", "threads", "CPU",
-                    "srvCPU", "conns", "served as (since the client started)");
+                    "srvCPU", "conns", "cs/req, served as (since the client started)");
             for (int round = 0; round < rounds; round++) {
                 for (Protocol protocol : order(protocols, round)) {
                     for (Contender contender : order(contenders, round)) {
                         Measurement m = measure(round + 1, protocol, contender, target, server, settle, measure);
                         all.add(m);
-                        System.out.printf(Locale.ROOT, "%-5d %-5s %-18s %,10.0f %9.0f %9.0f %9.0f %9.1f %,9.0f %7d %5.0f%% %5.0f%% %4d (%3d)  %s (%s)%s%n",
+                        System.out.printf(Locale.ROOT, "%-5d %-5s %-18s %,10.0f %9.0f %9.0f %9.0f %9.1f %,9.0f %7d %5.0f%% %5.0f%% %4d (%3d)  %.2f %s (%s)%s%n",
                                 m.round(), protocol.key, contender.name(), m.requestsPerSecond(), m.p50(), m.p99(), m.p999(),
                                 m.cpuMicrosPerRequest(), m.allocatedBytesPerRequest(), m.threads(), 100 * m.clientCpuShare(),
-                                100 * m.serverCpuShare(), m.connectionsAccepted(), m.connectionsSinceStart(), m.servedAs(),
+                                100 * m.serverCpuShare(), m.connectionsAccepted(), m.connectionsSinceStart(),
+                                m.contextSwitchesPerRequest(), m.servedAs(),
                                 m.servedAsSinceStart(), m.failures() > 0 ? "  FAILED " + m.failures() : "");
                     }
                 }
@@ -750,7 +820,8 @@ public final class PeerHarness {
                     "server_connections_open", m.openConnections(), "server_requests_by_protocol", m.servedAs(),
                     "server_connections_accepted_since_client_start", m.connectionsSinceStart(),
                     "server_requests_by_protocol_since_client_start", m.servedAsSinceStart(),
-                    "server_requests_per_backend", m.perBackend()));
+                    "server_requests_per_backend", m.perBackend(),
+                    "context_switches_per_request", m.contextSwitchesPerRequest()));
         }
         return document(parameters, rows, summary);
     }
@@ -790,8 +861,8 @@ public final class PeerHarness {
         Map<String, Object> summary = new LinkedHashMap<>();
         PrintStream out = System.out;
         out.printf(Locale.ROOT, "%nmedians over %d rounds%n", rounds);
-        out.printf(Locale.ROOT, "%-5s %-18s %10s %9s %9s %9s %9s %9s %7s %7s %7s%n", "proto", "client", "req/s", "p50 µs",
-                "p99 µs", "p99.9 µs", "CPU µs/r", "B/req", "threads", "+thr", "srvCPU");
+        out.printf(Locale.ROOT, "%-5s %-18s %10s %9s %9s %9s %9s %9s %7s %7s %7s %7s%n", "proto", "client", "req/s",
+                "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/r", "B/req", "threads", "+thr", "srvCPU", "cs/req");
         for (Protocol p : protocols) {
             for (Contender c : contenders) {
                 Map<String, Function<Measurement, Double>> metrics = new LinkedHashMap<>();
@@ -805,14 +876,16 @@ public final class PeerHarness {
                 metrics.put("threads_added_by_client", m -> (double) m.threadsAdded());
                 metrics.put("server_cpu_share", Measurement::serverCpuShare);
                 metrics.put("client_cpu_share", Measurement::clientCpuShare);
+                metrics.put("context_switches_per_request", Measurement::contextSwitchesPerRequest);
                 Map<String, Object> medians = new LinkedHashMap<>();
                 metrics.forEach((k, f) -> medians.put(k, median(series(all, p, c.name(), rounds, f::apply))));
                 summary.put(p.key + " " + c.name(), medians);
-                out.printf(Locale.ROOT, "%-5s %-18s %,10.0f %9.0f %9.0f %9.0f %9.1f %,9.0f %7.0f %7.0f %6.0f%%%n", p.key,
-                        c.name(), medians.get("requests_per_second"), medians.get("p50_us"), medians.get("p99_us"),
+                out.printf(Locale.ROOT, "%-5s %-18s %,10.0f %9.0f %9.0f %9.0f %9.1f %,9.0f %7.0f %7.0f %6.0f%% %7.2f%n",
+                        p.key, c.name(), medians.get("requests_per_second"), medians.get("p50_us"), medians.get("p99_us"),
                         medians.get("p999_us"), medians.get("cpu_us_per_request"),
                         medians.get("allocated_bytes_per_request"), medians.get("threads"),
-                        medians.get("threads_added_by_client"), 100 * (double) medians.get("server_cpu_share"));
+                        medians.get("threads_added_by_client"), 100 * (double) medians.get("server_cpu_share"),
+                        medians.get("context_switches_per_request"));
             }
         }
         out.printf(Locale.ROOT, "%nratios (median of per-round ratios; min-max)%n");
@@ -824,7 +897,7 @@ public final class PeerHarness {
                     continue;
                 }
                 for (String peer : List.of("plain-" + style, "armeria-" + style, "armeria_rr-" + style,
-                        "armeria_wrr-" + style, "plain_rr-" + style, "plain_hand-" + style)) {
+                        "armeria_wrr-" + style, "plain_rr-" + style, "plain_hand-" + style, "fairway_shared-" + style)) {
                     if (!names.contains(peer)) {
                         continue;
                     }
