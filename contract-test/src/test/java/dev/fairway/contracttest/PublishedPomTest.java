@@ -98,4 +98,19 @@ class PublishedPomTest {
         assertFalse(paths.contains("vertx"), "the mock server's Vert.x reached the contract test's path: " + paths);
         assertThrows(ClassNotFoundException.class, () -> Class.forName("io.fabric8.kubernetes.client.KubernetesClient"));
     }
+
+    /**
+     * The benchmarks compare Fairway with Armeria (client and server, on Netty): that dependency belongs to the
+     * unpublished benchmarks module alone. A user of every published artifact, as this test is, gets none of it.
+     */
+    @Test
+    void nothingOfTheBenchmarksPeersReachesAUser() {
+        assertTrue(Published.UNPUBLISHED.contains("benchmarks"), "the benchmarks module must stay unpublished");
+        assertEquals(ModuleDescriptorTest.inReactor().size(), ModuleDescriptorTest.publishedOnTestPath().size(),
+                "not every published module is on the test path: the check below would prove less than it says");
+        String paths = System.getProperty("java.class.path", "") + java.io.File.pathSeparator + System.getProperty("jdk.module.path", "");
+        assertFalse(paths.contains("armeria"), "Armeria reached the contract test's path: " + paths);
+        assertFalse(paths.contains("netty"), "Netty reached the contract test's path: " + paths);
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("com.linecorp.armeria.client.WebClient"));
+    }
 }
