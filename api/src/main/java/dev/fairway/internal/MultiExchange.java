@@ -531,6 +531,25 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             sendBlocking(attempt, leafRequest);
             return;
         }
+        CompletableFuture<HttpResponse<T>> future = sendAsync(attempt, leafRequest);
+        if (future == null) {
+            return;
+        }
+        current = future;
+        if (result.isCancelled()) {
+            future.cancel(true);
+        }
+        future.whenComplete(this);
+    }
+
+    /**
+     * Hands the attempt to its leaf's {@code sendAsync}, counted once the leaf has accepted it (retiring the leaf now
+     * lets this exchange finish).
+     *
+     * @return the leaf's future, or {@code null} when the leaf rejected the request before sending (the caller's
+     *         future has failed with why)
+     */
+    private CompletableFuture<HttpResponse<T>> sendAsync(Exchange<T> attempt, HttpRequest leafRequest) {
         CompletableFuture<HttpResponse<T>> future;
         try {
             future = attempt.leaf.client().sendAsync(leafRequest, attempt);
@@ -539,15 +558,10 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         } catch (RuntimeException e) {
             attempt.release();
             result.completeExceptionally(e);
-            return;
+            return null;
         }
-        // Counted once the leaf has accepted the exchange: retiring the leaf now lets this exchange finish.
         attempt.leaf.counted();
-        current = future;
-        if (result.isCancelled()) {
-            future.cancel(true);
-        }
-        future.whenComplete(this);
+        return future;
     }
 
     /**
@@ -583,17 +597,10 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         }
         attempt.race = race;
         remember(attempt.leaf.backend);
-        CompletableFuture<HttpResponse<T>> future;
-        try {
-            future = attempt.leaf.client().sendAsync(leafRequest, attempt);
-        } catch (IOException e) {
-            future = CompletableFuture.failedFuture(e);
-        } catch (RuntimeException e) {
-            attempt.release();
-            result.completeExceptionally(e);
+        CompletableFuture<HttpResponse<T>> future = sendAsync(attempt, leafRequest);
+        if (future == null) {
             return;
         }
-        attempt.leaf.counted();
         race.sent(attempt, future);
         if (result.isCancelled()) {
             race.cancelAll(); // cancelled before this hop's race was visible to cancelled()
