@@ -178,7 +178,10 @@ public sealed interface FairwayEvent {
      * @param target  the target
      * @param address the backend
      * @param leafId  the leaf's number
-     * @param reason  why: {@code "age"}, {@code "requests"}, {@code "backend removed"} or {@code "client shut down"}
+     * @param reason  why: {@code "age"}, {@code "requests"}, {@code "idle"} (the target went unused),
+     *                {@code "unresolvable"} (its name kept failing to resolve), {@code "released: …"} (beyond
+     *                {@code fairway.max_targets}), {@code "backend removed"}, {@code "client shut down"} or
+     *                {@code "replacement failed"} (a successor that could not connect)
      */
     record LeafRetired(Target target, BackendAddress address, long leafId, String reason) implements FairwayEvent {
         /** Checks the components. */

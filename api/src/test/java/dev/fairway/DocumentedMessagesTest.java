@@ -258,6 +258,25 @@ class DocumentedMessagesTest {
         }
     }
 
+    // --- docs/kubernetes.md, "Draining"
+    static final String ALL_DRAINING = "all N backends are draining";
+
+    @Test
+    void everyBackendDrainingIsKubernetesMdsNoneUsable() throws Exception {
+        ScriptedResolver resolver = new ScriptedResolver();
+        List<dev.fairway.spi.BackendAddress> draining = new ArrayList<>();
+        for (String ip : List.of("127.0.0.2", "127.0.0.3")) {
+            draining.add(new dev.fairway.spi.BackendAddress(new java.net.InetSocketAddress(java.net.InetAddress.getByName(ip), 8080), 1,
+                    Map.of(dev.fairway.spi.BackendAddress.DRAINING, "true")));
+        }
+        resolver.publishAll(draining);
+        try (FairwayClient client = FairwayClient.newBuilder().resolver(resolver).build()) {
+            NoBackendException e = noBackend(client, HttpRequest.newBuilder(ORDERS).build());
+            assertEquals(NoBackendException.Reason.NONE_USABLE, e.reason());
+            holds(quoted("docs/kubernetes.md", ALL_DRAINING), e.getMessage());
+        }
+    }
+
     @Test
     void aRequestAfterShutdownIsTheGuidesClientShutDown() {
         FairwayClient client = FairwayClient.newBuilder().resolver("static").resolverOption("addresses", "127.0.0.2").build();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -223,5 +224,109 @@ class DocsTest {
             }
         }
         assertTrue(events.size() >= 12 && problems.isEmpty(), events + "\n" + String.join("\n", problems));
+    }
+
+    /**
+     * The reasons a {@code LeafRetired} event gives, as the engine's sources pass them: {@code recycle(leaf, "age")},
+     * {@code close("idle")}, {@code evict("released: …")}, {@code retireAll(b, "backend removed")} and the constant of a
+     * failed replacement (up to a colon, which starts the details).
+     */
+    private static List<String> retireReasons() throws IOException {
+        List<String> reasons = new ArrayList<>();
+        java.util.regex.Pattern call = java.util.regex.Pattern.compile(
+                "(?:recycle\\(\\w+, |close\\(|evict\\(|retireAll\\(\\w+, |REPLACEMENT_FAILED = )\"([^\":]+)");
+        for (String file : List.of("Leaves", "TargetPool", "Engine")) {
+            java.util.regex.Matcher m = call.matcher(read("api/src/main/java/dev/fairway/internal/" + file + ".java"));
+            while (m.find()) {
+                if (!reasons.contains(m.group(1))) {
+                    reasons.add(m.group(1));
+                }
+            }
+        }
+        return reasons;
+    }
+
+    @Test
+    void everyReasonALeafIsRetiredForIsInTheGuideAndOperationsMd() throws IOException {
+        List<String> reasons = retireReasons();
+        String guide = read("docs/guide.md").replaceAll("\n\\s*", " ");
+        String events = guide.substring(guide.indexOf("## Events"), guide.indexOf("## Limits"));
+        String leafRow = read("docs/operations.md").lines().filter(l -> l.startsWith("| `dev.fairway.Leaf` |")).findFirst().orElse("");
+        String javadoc = read("api/src/main/java/dev/fairway/FairwayEvent.java").replaceAll("\n\\s*\\* ?", " ");
+        List<String> problems = new ArrayList<>();
+        for (String reason : reasons) {
+            if (!events.contains("`" + reason)) {
+                problems.add(reason + ": not in the guide's Events section");
+            }
+            if (!leafRow.contains(reason)) {
+                problems.add(reason + ": not in operations.md's dev.fairway.Leaf row");
+            }
+            if (!javadoc.contains("{@code \"" + reason)) {
+                problems.add(reason + ": not in FairwayEvent.LeafRetired's javadoc");
+            }
+        }
+        assertTrue(reasons.size() >= 8 && problems.isEmpty(), reasons + "\n" + String.join("\n", problems));
+    }
+
+    @Test
+    void everyJfrEventIsInOperationsMdsTableWithItsFieldsAndEveryFairwayEventHasARow() throws IOException {
+        List<List<String>> rows = rows(read("docs/operations.md").substring(read("docs/operations.md").indexOf("| JFR event | FairwayEvent |")));
+        rows = rows.subList(1, rows.size()).stream().takeWhile(r -> r.size() == 4).toList();
+        List<String> problems = new ArrayList<>();
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("@Name\\(\"([^\"]+)\"\\)");
+        java.util.regex.Pattern field = java.util.regex.Pattern.compile("\\n\\s+(?:String|int|long|boolean) (\\w+);");
+        List<String> jfrNames = new ArrayList<>();
+        try (var files = Files.list(Path.of("src/main/java/dev/fairway/internal/jfr"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith("Event.java")).sorted().toList()) {
+                String source = Files.readString(file);
+                java.util.regex.Matcher n = name.matcher(source);
+                assertTrue(n.find(), file + " has no @Name");
+                jfrNames.add(n.group(1));
+                List<String> fields = new ArrayList<>();
+                java.util.regex.Matcher f = field.matcher(source);
+                while (f.find()) {
+                    fields.add(f.group(1));
+                }
+                Optional<List<String>> row = row(rows, n.group(1));
+                if (row.isEmpty()) {
+                    problems.add(n.group(1) + ": no row");
+                } else if (!List.of(row.get().get(2).split(",\\s*")).equals(fields)) {
+                    problems.add(n.group(1) + ": fields " + fields + ", the table says " + row.get().get(2));
+                }
+            }
+        }
+        for (List<String> r : rows) {
+            backticked(r.get(0)).stream().filter(n -> !jfrNames.contains(n)).forEach(n -> problems.add(n + ": in the table, no such JFR event"));
+        }
+        String named = String.join(" ", rows.stream().map(r -> r.get(1)).toList());
+        for (Class<?> type : dev.fairway.FairwayEvent.class.getPermittedSubclasses()) {
+            if (!named.contains("`" + type.getSimpleName() + "`")) {
+                problems.add(type.getSimpleName() + ": no JFR event names it in operations.md");
+            }
+        }
+        assertTrue(jfrNames.size() >= 6 && problems.isEmpty(), jfrNames + "\n" + String.join("\n", problems));
+    }
+
+    @Test
+    void theMxBeansAttributesAreTheOnesOperationsMdNames() throws IOException {
+        List<String> attributes = new ArrayList<>();
+        for (java.lang.reflect.Method m : dev.fairway.FairwayClientMXBean.class.getMethods()) {
+            if (m.getName().startsWith("get")) {
+                attributes.add(m.getName().substring(3));
+            }
+        }
+        String operations = read("docs/operations.md").replaceAll("\n\\s*", " ");
+        String listed = operations.substring(operations.indexOf("(`FairwayClientMXBean`:"), operations.indexOf(")", operations.indexOf("(`FairwayClientMXBean`:")));
+        List<String> named = backticked(listed).stream().filter(n -> !n.equals("FairwayClientMXBean")).sorted().toList();
+        assertEquals(attributes.stream().sorted().toList(), named, "operations.md's list of MXBean attributes");
+        List<String> problems = new ArrayList<>();
+        for (List<String> r : rows(operations.substring(operations.indexOf("| signal | where |"), operations.indexOf("### JMX")))) {
+            int jmx = r.size() > 1 ? r.get(1).indexOf("JMX") : -1;
+            if (jmx >= 0) {
+                backticked(r.get(1).substring(jmx)).stream().filter(n -> !attributes.contains(n))
+                        .forEach(n -> problems.add(n + ": named as a JMX attribute in 'What to watch', none such"));
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 }
