@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -325,6 +326,42 @@ class DocsTest {
             if (jmx >= 0) {
                 backticked(r.get(1).substring(jmx)).stream().filter(n -> !attributes.contains(n))
                         .forEach(n -> problems.add(n + ": named as a JMX attribute in 'What to watch', none such"));
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void everyOptionOfTheBuiltInProvidersIsInTheGuideWithItsDefault() throws IOException {
+        String guide = read("docs/guide.md");
+        String builtIns = guide.substring(guide.indexOf("Built-in providers in `dev.fairway`:"), guide.indexOf("### Configuration keys"))
+                .replaceAll("\n\\s*", " ");
+        Map<String, dev.fairway.spi.Provider<?, ?>> providers = new java.util.LinkedHashMap<>();
+        providers.put("static", new StaticResolverProvider());
+        providers.put("max_age", new MaxAgeLifetimePolicyProvider());
+        providers.put("never", new NeverLifetimePolicyProvider());
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, dev.fairway.spi.Provider<?, ?>> e : providers.entrySet()) {
+            int start = builtIns.indexOf("* `" + e.getKey() + "` ");
+            if (start < 0) {
+                problems.add(e.getKey() + ": no bullet");
+                continue;
+            }
+            int end = builtIns.indexOf(" * `", start + 1);
+            String bullet = builtIns.substring(start, end < 0 ? builtIns.length() : end);
+            for (Option<?> option : e.getValue().options()) {
+                int at = bullet.indexOf("`" + option.key() + "` (");
+                String said = at < 0 ? "" : bullet.substring(at + option.key().length() + 4);
+                Object value = option.defaultValue().orElse(null);
+                List<String> expected = option.isRequired() ? List.of("required")
+                        : dev.fairway.spi.LeafTerms.NO_DRAIN_LIMIT.equals(value) ? List.of("default `none`")
+                        : forms(value).stream().map(f -> "default `" + f + "`").toList();
+                if (at < 0) {
+                    problems.add(e.getKey() + ": option " + option.key() + " not in its bullet");
+                } else if (expected.stream().noneMatch(said::startsWith)) {
+                    problems.add(e.getKey() + ": option " + option.key() + " is " + expected + ", the guide says '"
+                            + said.substring(0, Math.min(40, said.length())) + "'");
+                }
             }
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
