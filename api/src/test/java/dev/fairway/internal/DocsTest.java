@@ -366,4 +366,29 @@ class DocsTest {
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
+
+    @Test
+    void everyLoggerThatWarnsIsInOperationsMdsTableAndTheTableNamesNoOther() throws IOException {
+        java.util.regex.Pattern logger = java.util.regex.Pattern.compile("System\\.getLogger\\((\\w+)\\.class\\.getName\\(\\)\\)");
+        java.util.regex.Pattern pkg = java.util.regex.Pattern.compile("^package ([\\w.]+);", java.util.regex.Pattern.MULTILINE);
+        java.util.Set<String> warning = new java.util.TreeSet<>();
+        for (String module : List.of("spi", "api", "balancer-roundrobin", "balancer-leastconn", "resolver-dns", "resolver-kubernetes", "health")) {
+            try (var files = Files.walk(Path.of("..", module, "src", "main", "java"))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    String source = Files.readString(file);
+                    java.util.regex.Matcher l = logger.matcher(source);
+                    java.util.regex.Matcher p = pkg.matcher(source);
+                    if (source.contains("Level.WARNING") && l.find() && p.find()) {
+                        warning.add(p.group(1) + "." + l.group(1));
+                    }
+                }
+            }
+        }
+        List<String> rows = read("docs/operations.md").lines().filter(line -> line.startsWith("| WARNING | `")).toList();
+        List<String> documented = rows.stream().map(r -> r.substring("| WARNING | `".length(), r.indexOf('`', "| WARNING | `".length()))).toList();
+        List<String> problems = new ArrayList<>();
+        warning.stream().filter(w -> !documented.contains(w)).forEach(w -> problems.add(w + " logs at WARNING, operations.md has no row"));
+        documented.stream().filter(d -> !warning.contains(d)).forEach(d -> problems.add(d + " has a WARNING row in operations.md, but logs no WARNING"));
+        assertTrue(warning.size() >= 10 && problems.isEmpty(), warning + "\n" + String.join("\n", problems));
+    }
 }
