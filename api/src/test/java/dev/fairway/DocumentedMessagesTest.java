@@ -410,7 +410,7 @@ class DocumentedMessagesTest {
     void theJdksWordsTheGuideQuotesAreTheOnesTheClassifierReadsAndItsTestPins() throws IOException {
         String classifier = Files.readString(Path.of("src/main/java/dev/fairway/internal/SendFailure.java"));
         String test = Files.readString(Path.of("src/test/java/dev/fairway/internal/SendFailureTest.java"));
-        for (String words : List.of("too many concurrent streams", "request not processed by peer")) {
+        for (String words : List.of("too many concurrent streams", "request not processed by peer", "closed")) {
             quoted("docs/guide.md", words);
             assertTrue(classifier.contains("\"" + words + "\""), () -> "SendFailure no longer reads '" + words + "'");
         }
@@ -454,5 +454,58 @@ class DocumentedMessagesTest {
             }
         }
         assertTrue(unchecked.isEmpty(), "quoted in the guide's message tables, checked nowhere: " + unchecked);
+    }
+
+    // ------------------------------------------------------------------------------------------- README, integrations, TLS
+
+    @Test
+    void theLaptopRecipesOutputIsTheReadmes() throws Exception {
+        String quote = quoted("README.md", "6 x 200 from /127.0.0.2:8000");
+        String tryJava = Files.readString(Path.of("../examples/laptop/Try.java"));
+        assertTrue(tryJava.contains("System.out.println(times + \" x \" + answer)")
+                && tryJava.contains("response.statusCode() + \" from \" + FairwayClient.servedBy(response).orElseThrow()"),
+                "Try.java prints '<times> x <status> from <servedBy>'");
+        try (JdkPods pods = JdkPods.start(1);
+             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                     .resolver("static").resolverOption("addresses", "127.0.0.2").build()) {
+            HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create("http://orders.local:" + pods.port + "/")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            String line = 6 + " x " + (response.statusCode() + " from " + FairwayClient.servedBy(response).orElseThrow());
+            holds(quote, line, Map.of(":8000", ":" + pods.port));
+        }
+    }
+
+    @Test
+    void theStartUpFailuresIntegrationsMdQuotesAreTheBuildersMessages() {
+        String page = "docs/integrations.md";
+        Properties timeout = new Properties();
+        timeout.setProperty("fairway.connect_timeout", "-1s");
+        startsWith(quoted(page, "fairway.connect_timeout = '-1s' is not allowed"), fails(() -> FairwayClient.newBuilder().configure(timeout)));
+        Properties typo = new Properties();
+        typo.setProperty("fairway.pickr", "round_robin");
+        startsWith(quoted(page, "unknown configuration key fairway.pickr"), fails(() -> FairwayClient.newBuilder().configure(typo)));
+        Properties option = new Properties();
+        option.setProperty("fairway.resolver", "static");
+        option.setProperty("fairway.resolver.addresses", "127.0.0.2");
+        option.setProperty("fairway.resolver.adresses", "127.0.0.2");
+        startsWith(quoted(page, "unknown option fairway.resolver.adresses"), fails(() -> FairwayClient.newBuilder().configure(option).build()));
+        Properties picker = new Properties();
+        picker.setProperty("fairway.picker", "ring_hash");
+        startsWith(quoted(page, "picker 'ring_hash' is not available"), fails(() -> FairwayClient.newBuilder().configure(picker).build()));
+    }
+
+    /** The JDK's words for a certificate that does not name the host, as authority.md quotes them and TlsTest pins them. */
+    @Test
+    void theCertificateMismatchesAuthorityMdQuotesAreTheOnesTlsTestPins() throws IOException {
+        String tlsTest = Files.readString(Path.of("src/test/java/dev/fairway/TlsTest.java"));
+        assertTrue(tlsTest.contains("\"No (subject alternative DNS )?name matching \" + LOGICAL.replace(\".\", \"\\\\.\") + \" found\\\\.?\"")
+                && tlsTest.contains("LOGICAL = \"orders.fairway.test\""), "TlsTest pins the JDK's words for a name mismatch");
+        Pattern pinned = Pattern.compile("No (subject alternative DNS )?name matching orders\\.fairway\\.test found\\.?");
+        for (String quote : List.of("No subject alternative DNS name matching orders.fairway.test found", "No name matching orders.fairway.test found")) {
+            assertTrue(pinned.matcher(quoted("docs/authority.md", quote)).matches(), quote);
+        }
+        String symptom = quoted("docs/operations.md", "SSLHandshakeException … No subject alternative DNS name matching …");
+        assertTrue(pinned.matcher(symptom.substring(symptom.indexOf("No "), symptom.lastIndexOf(" …")) + " orders.fairway.test found").matches(),
+                symptom);
     }
 }
