@@ -391,4 +391,13 @@ class DocsTest {
         documented.stream().filter(d -> !warning.contains(d)).forEach(d -> problems.add(d + " has a WARNING row in operations.md, but logs no WARNING"));
         assertTrue(warning.size() >= 10 && problems.isEmpty(), warning + "\n" + String.join("\n", problems));
     }
+
+    @Test
+    void theGuidesNoBackendTableHasOneRowPerReason() throws IOException {
+        String guide = read("docs/guide.md");
+        List<List<String>> rows = rows(guide.substring(guide.indexOf("| reason | when | message"), guide.indexOf("When a later resolution fails")));
+        List<String> documented = rows.subList(1, rows.size()).stream().map(r -> r.get(0).replace("`", "")).toList();
+        List<String> reasons = java.util.Arrays.stream(dev.fairway.NoBackendException.Reason.values()).map(Enum::name).toList();
+        assertEquals(reasons, documented, "the guide's 'When no backend can be used' table, one row per NoBackendException.Reason");
+    }
 }
