@@ -400,4 +400,45 @@ class DocsTest {
         List<String> reasons = java.util.Arrays.stream(dev.fairway.NoBackendException.Reason.values()).map(Enum::name).toList();
         assertEquals(reasons, documented, "the guide's 'When no backend can be used' table, one row per NoBackendException.Reason");
     }
+
+    /** The provider names a module's sources declare: {@code name()} returning a literal, or its {@code NAME} constant. */
+    private static List<String> providerNames(String module) throws IOException {
+        java.util.regex.Pattern literal = java.util.regex.Pattern.compile("public String name\\(\\) \\{\\s*return \"([a-z_]+)\";");
+        java.util.regex.Pattern constant = java.util.regex.Pattern.compile("static final String NAME = \"([a-z_]+)\";");
+        List<String> names = new ArrayList<>();
+        try (var files = Files.walk(Path.of("..", module, "src", "main", "java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith("Provider.java")).sorted().toList()) {
+                String source = Files.readString(file);
+                java.util.regex.Matcher m = literal.matcher(source);
+                java.util.regex.Matcher c = constant.matcher(source);
+                if (m.find()) {
+                    names.add(m.group(1));
+                } else if (source.contains("return NAME;") && c.find()) {
+                    names.add(c.group(1));
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void theReadmesModuleTableNamesEveryProviderOfEachModule() throws IOException {
+        List<List<String>> rows = rows(read("README.md").substring(read("README.md").indexOf("| folder | module | what it is |")));
+        List<String> problems = new ArrayList<>();
+        int providers = 0;
+        for (String module : List.of("api", "balancer-roundrobin", "balancer-leastconn", "resolver-dns", "resolver-kubernetes", "health")) {
+            Optional<List<String>> row = rows.stream().filter(r -> r.get(0).equals("`" + module + "/`")).findFirst();
+            if (row.isEmpty()) {
+                problems.add(module + ": no row in the README's module table");
+                continue;
+            }
+            for (String name : providerNames(module)) {
+                providers++;
+                if (!row.get().get(2).contains("`" + name + "`")) {
+                    problems.add(module + ": provides '" + name + "', which its README row does not name");
+                }
+            }
+        }
+        assertTrue(providers >= 15 && problems.isEmpty(), providers + " providers\n" + String.join("\n", problems));
+    }
 }
