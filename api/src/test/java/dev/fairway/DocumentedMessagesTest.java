@@ -258,6 +258,37 @@ class DocumentedMessagesTest {
         }
     }
 
+    // --- docs/guide.md, "Client-side throttling"
+    static final String THROTTLED = "request to http://orders:8080 rejected by client-side throttling: …";
+    static final String THROTTLED_IN_FULL = "request to http://orders:8080 rejected by client-side throttling: its backends have"
+            + " been refusing (429, 503) or failing requests, so this client now rejects 90 % of them itself"
+            + " (fairway.throttle.k = 2.0, over 120 s)";
+
+    @Test
+    void aThrottledRequestIsTheGuidesThrottled() throws Exception {
+        dev.fairway.testing.FakeClock clock = new dev.fairway.testing.FakeClock(); // one window, however long the test takes
+        try (JdkPods pods = JdkPods.start(2);
+             FairwayClient client = FairwayClient.newBuilder().version(HttpClient.Version.HTTP_1_1).ticker(clock)
+                     .resolver("static").resolverOption("addresses", pods.addresses()).throttleOption("k", 2).build()) {
+            pods.statuses.set(0, 503);
+            pods.statuses.set(1, 503);
+            NoBackendException last = null;
+            for (int i = 0; i < 200; i++) {
+                try {
+                    client.send(HttpRequest.newBuilder(URI.create("http://orders.fairway.test:" + pods.port + "/")).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                } catch (NoBackendException e) {
+                    last = e;
+                }
+            }
+            assertTrue(last != null && last.reason() == NoBackendException.Reason.THROTTLED, String.valueOf(last));
+            Map<String, String> target = Map.of("http://orders:8080", "http://orders.fairway.test:" + pods.port);
+            startsWith(quoted("docs/guide.md", THROTTLED), last.getMessage(), target);
+            assertEquals(quoted("docs/guide.md", THROTTLED_IN_FULL).replace("http://orders:8080", "http://orders.fairway.test:" + pods.port),
+                    last.getMessage(), "after 200 refused requests the rejection rate is at its cap");
+        }
+    }
+
     // --- docs/kubernetes.md, "Draining"
     static final String ALL_DRAINING = "all N backends are draining";
 
