@@ -516,6 +516,87 @@ class DocsFiguresTest {
         assertNoProblems();
     }
 
+    /** The row of a resilience harness file for a policy and a phase. */
+    @SuppressWarnings("unchecked")
+    private static Object resilience(String file, String policy, String phase) {
+        Object document = json(file);
+        for (Object r : (List<Object>) at(document, "results")) {
+            if (policy.equals(at(r, "policy")) && phase.equals(at(r, "phase"))) {
+                return r;
+            }
+        }
+        throw new AssertionError("no " + policy + " / " + phase + " in " + file);
+    }
+
+    /** The harness's name of a policy as the tables of benchmarks.md write it. */
+    private static String policy(String cell) {
+        String c = cell.replace("*", "").replace("`", "").trim();
+        return switch (c) {
+            case "none (max_attempts=1)", "none" -> "no policy (max_attempts=1)";
+            case "defaults", "defaults (503 is not retried)" -> "defaults";
+            case "per-try 25 ms, no budget" -> "retries: per-try 25ms, no budget";
+            case "per-try 25 ms + budget" -> "retries: per-try 25ms + budget";
+            case "hedging p95" -> "hedging p95 (+ budget)";
+            case "hedging 10 ms" -> "hedging 10ms (+ budget)";
+            case "throttling k=2, no retries" -> "throttling k=2 (no retries)";
+            default -> c;
+        };
+    }
+
+    @Test
+    void theResilienceTablesAreTheirJson() {
+        String picker = null;
+        for (List<String> r : tableAfter(BENCHMARKS, "### A slow backend: hedging and per-try timeouts", "| picker | policy |")) {
+            picker = r.get(0).isEmpty() ? picker : r.get(0).replace("`", "").replace(" (default)", "");
+            String file = switch (picker) {
+                case "least_loaded" -> "resilience-slow.json";
+                case "peak_ewma" -> "resilience-slow-peak-ewma.json";
+                default -> "resilience-slow-round-robin.json";
+            };
+            String name = policy(r.get(1));
+            Object healthy = resilience(file, name, "healthy");
+            Object incident = resilience(file, name, "one backend slow (2 s)");
+            String where = file + ", " + name;
+            cell(where + ", healthy p99", r.get(2), (Double) at(healthy, "p99_ms"));
+            cell(where + ", success", r.get(3), 100 * (Double) at(incident, "success_rate"));
+            cell(where + ", p50", r.get(4), (Double) at(incident, "p50_ms"));
+            cell(where + ", p99", r.get(5), (Double) at(incident, "p99_ms"));
+            cell(where + ", p99.9", r.get(6), (Double) at(incident, "p999_ms"));
+            cell(where + ", attempts", r.get(7), (Double) at(incident, "attempts_per_request"));
+        }
+        for (List<String> r : tableAfter(BENCHMARKS, "### Failing backends: retries of 503", "| policy |")) {
+            String name = policy(r.get(0));
+            Object one = resilience("resilience-failing.json", name, "one backend 503");
+            Object first = resilience("resilience-failing.json", name, "every backend 503, first 10 s");
+            Object after = resilience("resilience-failing.json", name, "every backend 503, after 10 s");
+            String where = "resilience-failing.json, " + name;
+            cell(where + ", one backend 503", r.get(1), 100 * (Double) at(one, "success_rate"), (Double) at(one, "attempts_per_request"));
+            cell(where + ", first 10 s", r.get(2), (Double) at(first, "attempts_per_request"), (Double) at(first, "p99_ms"));
+            cell(where + ", after 10 s", r.get(3), (Double) at(after, "attempts_per_request"));
+        }
+        for (List<String> r : tableAfter(BENCHMARKS, "### Overload: a pool at twice its capacity", "| policy |")) {
+            String name = policy(r.get(0));
+            Object over = resilience("resilience-overload.json", name, "twice capacity");
+            String where = "resilience-overload.json, " + name;
+            cell(where + ", success", r.get(1), 100 * (Double) at(over, "success_rate"));
+            cell(where + ", p50", r.get(2), (Double) at(over, "p50_ms"));
+            cell(where + ", p99", r.get(3), (Double) at(over, "p99_ms"));
+            cell(where + ", attempts", r.get(4), (Double) at(over, "attempts_per_request"));
+            // the throttled counts (r.get(5)) are printed by the harness from the snapshot, not kept in the JSON
+        }
+        List<Jmh> before = Jmh.of("facade-before-issue17.json");
+        List<Jmh> after = Jmh.of("facade-after-issue17.json");
+        for (List<String> r : tableAfter(BENCHMARKS, "### What the policies cost a request that needs none", "| version |")) {
+            Jmh b = Jmh.find(before, "fairway", "version", r.get(0));
+            Jmh a = Jmh.find(after, "fairway", "version", r.get(0));
+            cell("facade before issue 17, " + r.get(0), r.get(1), b.score, b.error);
+            cell("facade after issue 17, " + r.get(0), r.get(2), a.score, a.error);
+            cell("facade before issue 17, " + r.get(0) + ", B/op", r.get(3), b.bytes);
+            cell("facade after issue 17, " + r.get(0) + ", B/op", r.get(4), a.bytes);
+        }
+        assertNoProblems();
+    }
+
     @Test
     void theSubsetsTableIsSubsetsTxt() {
         List<String> text = read("docs/benchmarks/subsets.txt").lines().toList();
