@@ -195,9 +195,14 @@ final class Exchange<T>
         leaf.warmed(true); // a warming successor reached the server: it takes over
         int status = info.statusCode();
         report(status);
+        if (race != null && race.lost(this)) {
+            lost = true; // another attempt answered first
+            return HttpResponse.BodySubscribers.replacing(null);
+        }
         if (retryOn != null && retryOn.retryStatus(status) && timeLeft()) {
-            if (race != null && race.racing() > 1) {
-                // other attempts race: this answer is dropped, and a retry waits until they have ended
+            if (race != null && race.racing() > 1 && leaf.backend.pool.budget.available(leaf.backend.pool.now()) >= 1) {
+                // other attempts race: this answer is dropped, and a retry waits until they have ended (the budget
+                // is asked then; if it has run dry meanwhile, the caller learns which status this was)
                 retryStatus = status;
                 return HttpResponse.BodySubscribers.replacing(null);
             }

@@ -58,6 +58,11 @@ final class Hedge {
         return winner != null && winner != attempt;
     }
 
+    /** The attempt that claimed the hop, or {@code null}: one read, where two would race a claim. */
+    synchronized Exchange<?> winner() {
+        return winner;
+    }
+
     /** Whether some attempt claimed the hop. */
     synchronized boolean claimed() {
         return winner != null;

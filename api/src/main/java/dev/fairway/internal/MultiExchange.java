@@ -82,7 +82,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     /** This hop's attempts, the first included, counted against {@code fairway.retry.max_attempts}. */
     private int attempts;
     /** Counts hops (and pools a hop moved to), so that a send queued for an earlier one is dropped. */
-    private int hopNumber;
+    private volatile int hopNumber;
     /** This hop's retries after the request reached a server: the exponent of the next backoff. */
     private int backoffs;
     /** Whether this hop's attempts race ({@code fairway.hedge.*} configured and the request repeatable). */
@@ -91,6 +91,10 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     private volatile Hedge hedge;
     private int hedges;
     private Future<?> hedgeTimer;
+    /** Status retries paid for by attempts that were dropped while others raced: kept for the one that ends last. */
+    private int paidRetries;
+    /** Set when the caller cancelled the request or a stage derived from it, which may find no attempt to cancel. */
+    private volatile boolean cancelRequested;
     /** Whether client-side throttling let the request in (asked once, at its first hop). */
     private boolean admitted;
 
@@ -419,8 +423,11 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         // but answers its health endpoint at once must stay healthy.
         if (pinned != null || backend.tryAcquire()) {
             sendAcquired(backend);
-        } else if (!backend.enqueue(() -> sendQueued(backend, hopNumber), queueWait(), () -> saturated(backend, hopNumber))) {
-            queueFull(backend);
+        } else {
+            int queuedOn = hopNumber;
+            if (!backend.enqueue(() -> sendQueued(backend, queuedOn), queueWait(), () -> saturated(backend, queuedOn))) {
+                queueFull(backend);
+            }
         }
     }
 
@@ -480,8 +487,11 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     }
 
     private void sendAcquired(BackendImpl backend) {
-        if (result.isDone()) {
-            releasePlace(backend);
+        if (result.isDone() || cancelRequested) {
+            releasePlace(backend); // a cancel that found nothing to cancel (queued, backing off) ends the request here
+            if (!result.isDone()) {
+                result.completeExceptionally(new CancellationException("cancelled"));
+            }
             return;
         }
         long now = engine.ticker().read();
@@ -493,9 +503,12 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         Exchange<T> attempt;
         HttpRequest leafRequest;
         Resilience rules = policy();
+        // Hedges still to come are counted as if sent (they may be, while this attempt waits), so that a retry
+        // decided for this attempt never makes the hop exceed max_attempts.
+        int hedgesToCome = hedging ? rules.maxHedges() - hedges : 0;
         // A per-try timeout is a retry's trigger: only for requests that may be sent again, and only when a retry
         // could follow (attempts left, and a retry in the budget); otherwise the attempt has the time left.
-        long perTry = pinned != null || rules.perTryTimeout().isZero() || attempts >= rules.maxAttempts()
+        long perTry = pinned != null || rules.perTryTimeout().isZero() || attempts + hedgesToCome >= rules.maxAttempts()
                 || !rules.repeatable(hop) || pool.budget.available(now) < 1 ? 0 : rules.perTryTimeout().toNanos();
         try {
             Leaves.Leaf leaf = leaves.leaf(backend, Mode.of(target, hop, engine.config().version()));
@@ -504,7 +517,8 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         } catch (IOException | RuntimeException e) {
             releasePlace(backend);
             if (hedge != null && hedge.racing() > 0) {
-                return; // a hedge that could not start: the attempts racing go on
+                remember(backend); // a hedge that could not start: the attempts racing go on, and none goes there again
+                return;
             }
             failed(backend, e, SendFailure.of(e, null), true, false);
             return;
@@ -516,9 +530,6 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         }
         exchange = attempt;
         attempt.perTryLimited = perTry > 0 && perTry < left(now);
-        // Room for a status retry: the hedges still to come are counted as if sent (they may be, while this attempt
-        // waits), so that a status retry never makes the hop exceed max_attempts.
-        int hedgesToCome = hedging ? rules.maxHedges() - hedges : 0;
         if (pinned == null && !rules.statuses().isEmpty() && attempts + hedgesToCome < rules.maxAttempts() && rules.repeatable(hop)) {
             attempt.retryOn = rules;
             attempt.deadline = deadline;
@@ -557,6 +568,9 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             future = CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             attempt.release();
+            if (hedge != null && hedge.racing() > 0) {
+                return null; // a hedge the leaf refused: the attempts racing go on
+            }
             result.completeExceptionally(e);
             return null;
         }
@@ -660,12 +674,18 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 Hedge race = attempt.race;
                 race.ended(attempt);
                 Throwable cause = failure == null ? null : unwrap(failure);
-                if (race != hedge || attempt.lost || race.lost(attempt)) {
-                    // Lost the race (or its hop is over): cancelled or discarded, and not the backend's fault. Its
-                    // picker hears how long it waited.
+                Exchange<?> winner = race.winner(); // read once: a claim may land at any time
+                if (race != hedge || attempt.lost || (winner != null && winner != attempt)) {
+                    // Lost the race (or its hop is over): nothing more for this request.
                     attempt.release();
-                    if (!attempt.responded) {
-                        attempt.report(TargetPool.CANCELLED);
+                    if (cause != null && !(cause instanceof CancellationException) && !attempt.lost) {
+                        // it failed on its own before it was cancelled: that is news about the backend
+                        SendFailure outcome = account(attempt, explain(attempt, cause));
+                        if (outcome == SendFailure.NOT_SENT_REFUSED) {
+                            pool.refused(attempt.leaf.backend, cause);
+                        }
+                    } else if (!attempt.responded) {
+                        attempt.report(TargetPool.CANCELLED); // cancelled by us: its picker hears how long it waited
                     }
                     return;
                 }
@@ -677,12 +697,14 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                     }
                     return;
                 }
-                if (!race.claimed()) {
+                if (winner == null) {
                     if (race.racing() > 0 && (failure != null || attempt.retryStatus != 0)) {
                         // Other attempts still race: this one's failure is counted, and the request waits for them.
                         attempt.release();
                         if (failure != null) {
                             account(attempt, explain(attempt, cause));
+                        } else if (attempt.retryPaid) {
+                            paidRetries++; // the retry it paid for is kept for whichever attempt ends last
                         }
                         return;
                     }
@@ -803,7 +825,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     /** Counts a failed attempt: the picker, outlier detection and the backend's failures hear of it; its place is freed. */
     private static SendFailure account(Exchange<?> attempt, Throwable cause) {
         SendFailure outcome = SendFailure.of(cause, attempt.leaf);
-        attempt.report(outcome == SendFailure.TIMED_OUT ? TargetPool.TIMED_OUT : -1);
+        attempt.report(outcome == SendFailure.TIMED_OUT ? TargetPool.TIMED_OUT : outcome.notSent() ? TargetPool.NOT_SENT : -1);
         attempt.release();
         if (!attempt.probe() && outcome != SendFailure.TIMED_OUT) {
             // a failed probe is the health check's business; a timeout is the caller's (or the per-try) deadline
@@ -843,13 +865,13 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
             send(backend);
             return;
         }
-        if (failure.notSent() && toRebuiltPool()) {
+        // A stream the server did not process may have taken part of a body that cannot be produced again.
+        boolean notSent = failure.notSent() && (failure != SendFailure.NOT_SENT_UNPROCESSED || Resilience.Bodies.replayable(hop));
+        if (notSent && toRebuiltPool()) {
             return;
         }
         boolean sentAgain = beforeResponse && pinned == null && (failure == SendFailure.CONNECTION_LOST
                 || (failure == SendFailure.TIMED_OUT && perTryLimited)) && policy().repeatable(hop);
-        // A stream the server did not process may have taken part of a body that cannot be produced again.
-        boolean notSent = failure.notSent() && (failure != SendFailure.NOT_SENT_UNPROCESSED || Resilience.Bodies.replayable(hop));
         if (!result.isDone() && (notSent || sentAgain) && retryElsewhere(backend, cause, sentAgain)) {
             return;
         }
@@ -966,7 +988,9 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
      */
     private void retryAfterStatus(Exchange<T> attempt) {
         BackendImpl backend = attempt.leaf.backend;
-        if (!attempt.retryPaid && !pool.tryRetry(false)) {
+        if (!attempt.retryPaid && paidRetries > 0) {
+            paidRetries--;
+        } else if (!attempt.retryPaid && !pool.tryRetry(false)) {
             // Discarded while other attempts raced, which have ended since, and the budget is dry now: the answer
             // is gone, so the caller learns what it was.
             result.completeExceptionally(new IOException("backend " + backend.address().authority() + " of " + target
@@ -1010,6 +1034,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     }
 
     void cancelled() {
+        cancelRequested = true;
         Hedge race = hedge;
         if (race != null) {
             race.cancelAll();

@@ -288,15 +288,26 @@ final class TargetPool implements Resolver.Listener {
     static final int CANCELLED = -3;
 
     /**
+     * The status {@link #completed} gets for an attempt that provably never reached a server: a failure for the
+     * picker and outlier detection as any other; but no request the retry budget counts, since moving it elsewhere
+     * is not paid from the budget either.
+     */
+    static final int NOT_SENT = -4;
+
+    /**
      * An exchange's outcome: to the current picker, and to passive outlier detection. Runs on every exchange.
      *
-     * @param status the response status, -1 when the exchange failed with an exception, or {@link #TIMED_OUT}
+     * @param status the response status, -1 when the exchange failed with an exception, {@link #NOT_SENT} when it failed
+     *               before reaching a server, {@link #TIMED_OUT}, or {@link #CANCELLED}
      */
-    void completed(BackendImpl backend, long startNanos, int status) {
+    void completed(BackendImpl backend, long startNanos, int outcome) {
+        int status = outcome == NOT_SENT ? -1 : outcome;
         long now = engine.ticker().read();
         long elapsedNanos = now - startNanos;
         boolean success = status == TIMED_OUT || status == CANCELLED || (status >= 0 && status < 500);
-        budget.attempted(now);
+        if (outcome != NOT_SENT) {
+            budget.attempted(now);
+        }
         if (throttle != null && status != CANCELLED) {
             throttle.completed(now, status);
         }

@@ -29,13 +29,14 @@ public interface Picker {
      * Must be quick, thread-safe and must not throw. The default does nothing.
      *
      * <p>An exchange the caller gave up on (its future cancelled, its thread interrupted) is not reported. One whose
-     * request's own {@code timeout()} ran out is reported as a success that took {@code elapsedNanos}: the caller's
-     * deadline is no failure of the backend, but the time is a true lower bound of its latency.
+     * request's own {@code timeout()} or per-try timeout ran out, and one the client abandoned itself (a hedge that
+     * lost its race), is reported as a success that took {@code elapsedNanos}: no failure of the backend, but the time
+     * is a true lower bound of its latency.
      *
      * @param backend      the backend that served (or failed) the exchange
      * @param elapsedNanos from sending to the response headers or the failure, by the context's ticker
-     * @param success      {@code false} when the exchange failed with an exception (other than the request's own
-     *                     timeout) or a 5xx status
+     * @param success      {@code false} when the exchange failed with an exception (other than a timeout or the
+     *                     client's own cancellation, above) or a 5xx status
      */
     default void completed(Backend backend, long elapsedNanos, boolean success) {
     }
