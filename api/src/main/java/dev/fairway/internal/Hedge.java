@@ -63,11 +63,6 @@ final class Hedge {
         return winner;
     }
 
-    /** Whether some attempt claimed the hop. */
-    synchronized boolean claimed() {
-        return winner != null;
-    }
-
     /** Forgets an attempt that ended. */
     synchronized void ended(Exchange<?> attempt) {
         int i = attempts.indexOf(attempt);

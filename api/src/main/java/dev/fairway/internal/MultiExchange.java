@@ -365,14 +365,13 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     }
 
     private Duration resolutionWait() {
-        Duration resolveTimeout = engine.config().resolveTimeout();
-        return remaining().filter(t -> t.compareTo(resolveTimeout) < 0).orElse(resolveTimeout);
+        return resolutionWait(remaining());
     }
 
-    /** The bound of the wait for the first resolution, as configured: the request's timeout or resolveTimeout. */
-    private Duration resolutionBound() {
+    /** The wait for the first resolution under {@code timeout}: it, or resolveTimeout when that is shorter. */
+    private Duration resolutionWait(Optional<Duration> timeout) {
         Duration resolveTimeout = engine.config().resolveTimeout();
-        return hop.timeout().filter(t -> t.compareTo(resolveTimeout) < 0).orElse(resolveTimeout);
+        return timeout.filter(t -> t.compareTo(resolveTimeout) < 0).orElse(resolveTimeout);
     }
 
     /** The time left to the request's deadline (at least 1 ms), or empty when it has none. */
@@ -411,7 +410,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
         NoBackendException e = timedOut
                 ? new NoBackendException(target, NoBackendException.Reason.NOT_RESOLVED_YET, "no backend for " + target
                         + ": resolver '" + pool.settings().resolver().provider().name() + "' has not answered within "
-                        + resolutionBound().toMillis() + " ms; check the host name and the resolver, or raise the request timeout", null)
+                        + resolutionWait(hop.timeout()).toMillis() + " ms; check the host name and the resolver, or raise the request timeout", null)
                 : pool.noBackend();
         engine.noBackend(e);
         engine.failAsync(result, e);
@@ -438,7 +437,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 + " requests in flight (limit " + backend.limit() + ") and " + backend.maxQueued()
                 + " waiting, the most fairway.max_queued allows; raise maxConcurrencyPerBackend or maxQueuedPerBackend,"
                 + " or add backends", null);
-        if (!result.isDone() && sendElsewhere(backend, e)) {
+        if (!result.isDone() && retryElsewhere(backend, e, false)) {
             return;
         }
         engine.noBackend(e);
@@ -477,7 +476,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
                 + backend.inFlight() + " requests in flight (limit " + backend.limit() + ") and this request waited "
                 + queueWait().toMillis() + " ms; raise maxConcurrencyPerBackend or the request timeout, or add backends");
         try {
-            if (!result.isDone() && sendElsewhere(backend, e)) {
+            if (!result.isDone() && retryElsewhere(backend, e, false)) {
                 return;
             }
             engine.failAsync(result, e);
@@ -638,7 +637,7 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     /** The hedge delay passed without an answer: the request goes to another backend as well. */
     private synchronized void hedgeNow(Hedge race) {
         try {
-            if (result.isDone() || race != hedge || race.claimed() || race.racing() == 0) {
+            if (result.isDone() || race != hedge || race.winner() != null || race.racing() == 0) {
                 return;
             }
             Resilience rules = policy();
@@ -923,35 +922,10 @@ public final class MultiExchange<T> implements BiConsumer<HttpResponse<T>, Throw
     }
 
     /**
-     * Sends this hop to a backend it has not tried yet, after a full queue or a wait that ran out on
-     * {@code backend}: the request never reached a server, and moving it adds no load, so the retry budget is not
-     * asked; {@code fairway.retry.max_attempts} bounds it.
-     *
-     * @return {@code true} when it was sent elsewhere; {@code false} when the caller should fail the hop
-     */
-    private boolean sendElsewhere(BackendImpl backend, Throwable cause) {
-        if (pinned != null) {
-            return false;
-        }
-        remember(backend);
-        if (attempts >= policy().maxAttempts()) {
-            return false;
-        }
-        BackendImpl other = pool.pickOther(hop, tried);
-        if (other == null) {
-            return false;
-        }
-        attempts++;
-        LOG.log(System.Logger.Level.DEBUG, () -> hop.method() + " " + hop.uri() + " could not wait on "
-                + backend.address().authority() + " (" + cause + "); trying " + other.address().authority());
-        send(other);
-        return true;
-    }
-
-    /**
      * Retries this hop on a backend it has not tried yet, within {@code fairway.retry.max_attempts} and the deadline:
-     * at once when the request never reached a server, which adds no load and so asks no budget (as gRPC's
-     * transparent retries); after a backoff and within the target's retry budget when it may have ({@code reached}).
+     * at once when the request never reached a server (refused, or it found the backend's queue full or waited there
+     * in vain), which adds no load and so asks no budget (as gRPC's transparent retries); after a backoff and within
+     * the target's retry budget when it may have ({@code reached}).
      *
      * @return {@code true} when a retry is under way; {@code false} when the caller should fail the hop
      */
